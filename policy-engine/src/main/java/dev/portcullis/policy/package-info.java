@@ -1,0 +1,2 @@
+/** The policy model, its YAML loader and its validator. */
+package dev.portcullis.policy;
