@@ -1,0 +1,754 @@
+package dev.portcullis.policy;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a {@link YamlNode} tree into a {@link Policy}, reporting every problem with its place rather than stopping
+ * at the first. Reference resolution ({@code $set}, {@code service:NAME}) happens here; checks that compare parts
+ * of the policy with each other are in {@link PolicyChecks}.
+ *
+ * <p>Not thread-safe; make one per document.
+ */
+final class PolicyReader {
+
+    static final Set<String> TOP_KEYS = orderedSet("version", "cluster", "sets", "services", "rules", "default");
+    static final Set<String> CLUSTER_KEYS = orderedSet("name", "podCIDR", "serviceCIDR", "nodes");
+    static final Set<String> NODE_KEYS = orderedSet("name", "address", "podCIDR");
+    static final Set<String> SERVICE_KEYS = orderedSet("listen", "protocol", "endpoints", "description");
+    static final Set<String> RULE_KEYS = orderedSet("name", "description", "source", "sourcePorts", "destination",
+            "destinationPorts", "protocol", "action", "log");
+
+    /** Names of rules, services, sets and nodes: what DNS labels and Kubernetes names allow, and a little more. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+
+    /**
+     * Most boxes one rule may expand into (sources x source ports x destinations x destination ports). Past it the
+     * rule is refused: it would cost the classifier more memory than the rest of a large policy.
+     */
+    static final int MAX_BOXES_PER_RULE = 65_536;
+
+    private final String source;
+    private final Diagnostics diagnostics;
+
+    /** Sets as written, resolved on first use; see {@link #resolveSet}. */
+    private final Map<String, RawSet> rawSets = new LinkedHashMap<>();
+    private final Map<String, NamedSet> resolvedSets = new HashMap<>();
+    private final Set<String> resolving = new HashSet<>();
+    /** Sets already reported as invalid: a reference to one is not reported again. */
+    private final Set<String> failedSets = new HashSet<>();
+    private final Map<String, Service> services = new LinkedHashMap<>();
+
+    /** Values with their places, kept for {@link PolicyChecks}. */
+    private final List<Located<IpPrefix>> podCidrs = new ArrayList<>();
+    private final List<Located<IpPrefix>> serviceCidrs = new ArrayList<>();
+    private final List<Located<ClusterNode>> nodes = new ArrayList<>();
+    private final List<Located<HostPort>> listeners = new ArrayList<>();
+    private final Map<HostPort, Transport> listenerTransport = new HashMap<>();
+    private final List<Located<HostPort>> endpoints = new ArrayList<>();
+    private final List<Located<IpPrefix>> ruleDestinations = new ArrayList<>();
+
+    private record RawSet(String name, YamlNode node, Location location) {
+    }
+
+    PolicyReader(String source, Diagnostics diagnostics) {
+        this.source = source;
+        this.diagnostics = diagnostics;
+    }
+
+    /** Reads the policy; empty when any error was reported. */
+    Optional<Policy> read(YamlNode root) {
+        Map<String, YamlNode.Entry> top = fields(root, "the policy", TOP_KEYS, Set.of("version", "cluster"));
+        if (top == null) {
+            return Optional.empty();
+        }
+        int version = readVersion(top.get("version"));
+        Cluster cluster = readCluster(top.get("cluster"));
+        readSetsRaw(top.get("sets"));
+        readServices(top.get("services"));
+        for (String name : rawSets.keySet()) {
+            resolveSet(name, rawSets.get(name).location());
+        }
+        List<Rule> rules = readRules(top.get("rules"));
+        Action defaultAction = Action.DROP;
+        YamlNode.Entry def = top.get("default");
+        if (def != null) {
+            defaultAction = readAction(def.value()).orElse(Action.DROP);
+        }
+        if (cluster != null) {
+            new PolicyChecks(diagnostics).check(podCidrs, serviceCidrs, nodes, listeners, endpoints,
+                    ruleDestinations);
+        }
+        if (diagnostics.hasErrors() || cluster == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new Policy(source, version, cluster, resolvedSets, List.copyOf(services.values()),
+                rules, defaultAction, List.of()));
+    }
+
+    // ---- structure helpers ----
+
+    /**
+     * Checks that {@code node} is a mapping with only {@code allowed} keys and every {@code required} key, and
+     * returns its entries by key; null (with an error reported) when it is not a mapping.
+     */
+    private Map<String, YamlNode.Entry> fields(YamlNode node, String what, Set<String> allowed,
+                                                Set<String> required) {
+        if (!(node instanceof YamlNode.Mapping m)) {
+            diagnostics.error(node.location(), what + " must be a mapping of keys to values, not " + node.kind());
+            return null;
+        }
+        Map<String, YamlNode.Entry> out = new LinkedHashMap<>();
+        for (YamlNode.Entry e : m.entries()) {
+            String key = e.key().value();
+            if (!allowed.contains(key)) {
+                Optional<String> near = Suggestions.closest(key, allowed);
+                String message = "unknown key '" + key + "' in " + what;
+                diagnostics.error(e.key().location(), message, near
+                        .map(s -> "did you mean '" + s + "'?")
+                        .orElse("valid keys here: " + String.join(", ", allowed)));
+                continue;
+            }
+            out.put(key, e);
+        }
+        for (String r : required) {
+            if (!out.containsKey(r)) {
+                diagnostics.error(node.location(), what + " has no '" + r + "'");
+            }
+        }
+        return out;
+    }
+
+    /** The items of a list; a single scalar is taken as a list of one. Null (error reported) for anything else. */
+    private List<YamlNode> items(YamlNode.Entry entry, String what) {
+        YamlNode node = entry.value();
+        if (node instanceof YamlNode.Sequence s) {
+            if (s.items().isEmpty()) {
+                diagnostics.error(s.location(), what + " is an empty list, which matches nothing",
+                        "remove '" + entry.key().value() + "' to mean any, or list at least one value");
+                return null;
+            }
+            return s.items();
+        }
+        if (node instanceof YamlNode.Scalar sc && !sc.isNull()) {
+            return List.of(sc);
+        }
+        diagnostics.error(node.location(), what + " must be a list, not " + node.kind());
+        return null;
+    }
+
+    /** A scalar's text; empty (error reported) for a list, a mapping or an empty value. */
+    private Optional<String> text(YamlNode node, String what) {
+        if (node instanceof YamlNode.Scalar s && !s.isNull()) {
+            return Optional.of(s.value().strip());
+        }
+        diagnostics.error(node.location(), what + " must be a single value, not " + node.kind());
+        return Optional.empty();
+    }
+
+    private Optional<String> name(YamlNode node, String what) {
+        Optional<String> t = text(node, what);
+        if (t.isPresent() && !NAME.matcher(t.get()).matches()) {
+            diagnostics.error(node.location(), what + " '" + t.get() + "' is not a valid name",
+                    "use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            return Optional.empty();
+        }
+        return t;
+    }
+
+    private Optional<Boolean> bool(YamlNode node, String what) {
+        Optional<String> t = text(node, what);
+        if (t.isEmpty()) {
+            return Optional.empty();
+        }
+        return switch (t.get()) {
+            case "true", "True", "TRUE" -> Optional.of(true);
+            case "false", "False", "FALSE" -> Optional.of(false);
+            default -> {
+                diagnostics.error(node.location(), what + " must be true or false, not '" + t.get() + "'",
+                        "YAML 1.2 reads yes/no/on/off as text, not as booleans");
+                yield Optional.empty();
+            }
+        };
+    }
+
+    private Optional<IpPrefix> prefix(YamlNode node, String what) {
+        Optional<String> t = text(node, what);
+        if (t.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(IpPrefix.parse(t.get()));
+        } catch (IllegalArgumentException e) {
+            diagnostics.error(node.location(), "malformed " + what + ": " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private List<Located<IpPrefix>> prefixes(YamlNode.Entry entry, String what) {
+        List<Located<IpPrefix>> out = new ArrayList<>();
+        List<YamlNode> items = items(entry, what);
+        if (items != null) {
+            for (YamlNode n : items) {
+                prefix(n, what + " entry").ifPresent(p -> out.add(new Located<>(p, n.location())));
+            }
+        }
+        return out;
+    }
+
+    private Optional<HostPort> hostPort(YamlNode node, String what) {
+        Optional<String> t = text(node, what);
+        if (t.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(HostPort.parse(t.get()));
+        } catch (IllegalArgumentException e) {
+            diagnostics.error(node.location(), "malformed " + what + ": " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    // ---- sections ----
+
+    private int readVersion(YamlNode.Entry entry) {
+        if (entry == null) {
+            return 1;
+        }
+        Optional<String> t = text(entry.value(), "version");
+        if (t.isPresent() && !t.get().equals("1")) {
+            diagnostics.error(entry.value().location(), "unsupported policy version '" + t.get() + "'",
+                    "this Portcullis reads version 1");
+        }
+        return 1;
+    }
+
+    private Cluster readCluster(YamlNode.Entry entry) {
+        if (entry == null) {
+            return null;
+        }
+        Map<String, YamlNode.Entry> f = fields(entry.value(), "cluster", CLUSTER_KEYS,
+                orderedSet("name", "podCIDR", "serviceCIDR"));
+        if (f == null) {
+            return null;
+        }
+        String name = f.containsKey("name") ? name(f.get("name").value(), "cluster name").orElse("") : "";
+        if (f.containsKey("podCIDR")) {
+            podCidrs.addAll(prefixes(f.get("podCIDR"), "cluster podCIDR"));
+        }
+        if (f.containsKey("serviceCIDR")) {
+            serviceCidrs.addAll(prefixes(f.get("serviceCIDR"), "cluster serviceCIDR"));
+        }
+        if (f.containsKey("nodes")) {
+            readNodes(f.get("nodes"));
+        }
+        return new Cluster(name, values(podCidrs), values(serviceCidrs), values(nodes));
+    }
+
+    private void readNodes(YamlNode.Entry entry) {
+        if (!(entry.value() instanceof YamlNode.Sequence seq)) {
+            diagnostics.error(entry.value().location(), "cluster nodes must be a list, not " + entry.value().kind());
+            return;
+        }
+        Map<String, Location> names = new HashMap<>();
+        for (YamlNode n : seq.items()) {
+            Map<String, YamlNode.Entry> f = fields(n, "a node", NODE_KEYS, NODE_KEYS);
+            if (f == null || f.size() < NODE_KEYS.size()) {
+                continue;
+            }
+            Optional<String> name = name(f.get("name").value(), "node name");
+            Optional<IpAddress> address = text(f.get("address").value(), "node address").flatMap(t -> {
+                try {
+                    return Optional.of(IpAddress.parse(t));
+                } catch (IllegalArgumentException e) {
+                    diagnostics.error(f.get("address").value().location(), "malformed node address: "
+                            + e.getMessage());
+                    return Optional.empty();
+                }
+            });
+            Optional<IpPrefix> pod = prefix(f.get("podCIDR").value(), "node podCIDR");
+            if (name.isPresent()) {
+                Location first = names.putIfAbsent(name.get(), n.location());
+                if (first != null) {
+                    diagnostics.error(f.get("name").value().location(), "duplicate node name '" + name.get()
+                            + "' (first at line " + first.line() + ")");
+                }
+            }
+            if (name.isPresent() && address.isPresent() && pod.isPresent()) {
+                nodes.add(new Located<>(new ClusterNode(name.get(), address.get(), pod.get(), n.location()),
+                        f.get("podCIDR").value().location()));
+            }
+        }
+    }
+
+    private void readSetsRaw(YamlNode.Entry entry) {
+        if (entry == null) {
+            return;
+        }
+        if (!(entry.value() instanceof YamlNode.Mapping m)) {
+            diagnostics.error(entry.value().location(), "sets must be a mapping of names to lists, not "
+                    + entry.value().kind());
+            return;
+        }
+        for (YamlNode.Entry e : m.entries()) {
+            if (!NAME.matcher(e.key().value()).matches()) {
+                diagnostics.error(e.key().location(), "set name '" + e.key().value() + "' is not a valid name",
+                        "use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit");
+                continue;
+            }
+            rawSets.put(e.key().value(), new RawSet(e.key().value(), e.value(), e.key().location()));
+        }
+    }
+
+    /**
+     * Resolves a set by name, flattening nested {@code $set} references; empty (error reported at {@code from})
+     * when undefined, cyclic or invalid.
+     */
+    private Optional<NamedSet> resolveSet(String name, Location from) {
+        NamedSet done = resolvedSets.get(name);
+        if (done != null) {
+            return Optional.of(done);
+        }
+        if (failedSets.contains(name)) {
+            return Optional.empty();
+        }
+        RawSet raw = rawSets.get(name);
+        if (raw == null) {
+            Optional<String> near = Suggestions.closest(name, rawSets.keySet());
+            diagnostics.error(from, "undefined set '$" + name + "'",
+                    near.map(s -> "did you mean '$" + s + "'?").orElse("define it under 'sets'"));
+            return Optional.empty();
+        }
+        if (!resolving.add(name)) {
+            diagnostics.error(from, "set '" + name + "' refers to itself through '$" + name + "'");
+            return Optional.empty();
+        }
+        Optional<NamedSet> result = Optional.empty();
+        try {
+            result = resolveSetItems(name, raw);
+            return result;
+        } finally {
+            resolving.remove(name);
+            if (result.isEmpty()) {
+                failedSets.add(name);
+            }
+        }
+    }
+
+    private Optional<NamedSet> resolveSetItems(String name, RawSet raw) {
+        {
+            List<YamlNode> list = items(new YamlNode.Entry(new YamlNode.Scalar(name, true, raw.location()),
+                    raw.node()), "set '" + name + "'");
+            if (list == null) {
+                return Optional.empty();
+            }
+            List<IpPrefix> addresses = new ArrayList<>();
+            List<PortRange> ports = new ArrayList<>();
+            Location firstAddress = null;
+            Location firstPort = null;
+            boolean ok = true;
+            for (YamlNode n : list) {
+                Optional<String> t = text(n, "set entry");
+                if (t.isEmpty()) {
+                    ok = false;
+                    continue;
+                }
+                String s = t.get();
+                if (s.startsWith("$")) {
+                    Optional<NamedSet> inner = resolveSet(s.substring(1), n.location());
+                    if (inner.isEmpty()) {
+                        ok = false;
+                    } else if (inner.get() instanceof NamedSet.Addresses a) {
+                        addresses.addAll(a.prefixes());
+                        firstAddress = firstAddress == null ? n.location() : firstAddress;
+                    } else if (inner.get() instanceof NamedSet.Ports p) {
+                        ports.addAll(p.ranges());
+                        firstPort = firstPort == null ? n.location() : firstPort;
+                    }
+                } else if (looksLikePort(s)) {
+                    Optional<PortRange> r = portRange(s, n.location());
+                    r.ifPresent(ports::add);
+                    ok &= r.isPresent();
+                    firstPort = firstPort == null ? n.location() : firstPort;
+                } else {
+                    try {
+                        addresses.add(IpPrefix.parse(s));
+                    } catch (IllegalArgumentException e) {
+                        diagnostics.error(n.location(), "malformed set entry: " + e.getMessage());
+                        ok = false;
+                    }
+                    firstAddress = firstAddress == null ? n.location() : firstAddress;
+                }
+            }
+            if (firstAddress != null && firstPort != null) {
+                Location later = firstAddress.line() > firstPort.line()
+                        || (firstAddress.line() == firstPort.line() && firstAddress.column() > firstPort.column())
+                        ? firstAddress : firstPort;
+                diagnostics.error(later, "set '" + name + "' mixes addresses and ports",
+                        "make one set of addresses and another of ports");
+                return Optional.empty();
+            }
+            if (!ok) {
+                return Optional.empty();
+            }
+            NamedSet set = firstPort != null
+                    ? new NamedSet.Ports(name, ports, raw.location())
+                    : new NamedSet.Addresses(name, addresses, raw.location());
+            resolvedSets.put(name, set);
+            return Optional.of(set);
+        }
+    }
+
+    private void readServices(YamlNode.Entry entry) {
+        if (entry == null) {
+            return;
+        }
+        if (!(entry.value() instanceof YamlNode.Mapping m)) {
+            diagnostics.error(entry.value().location(), "services must be a mapping of names to services, not "
+                    + entry.value().kind());
+            return;
+        }
+        for (YamlNode.Entry e : m.entries()) {
+            String name = e.key().value();
+            if (!NAME.matcher(name).matches()) {
+                diagnostics.error(e.key().location(), "service name '" + name + "' is not a valid name",
+                        "use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit");
+                continue;
+            }
+            Map<String, YamlNode.Entry> f = fields(e.value(), "service '" + name + "'", SERVICE_KEYS,
+                    orderedSet("listen", "endpoints"));
+            if (f == null) {
+                continue;
+            }
+            Transport transport = Transport.TCP;
+            if (f.containsKey("protocol")) {
+                Optional<String> t = text(f.get("protocol").value(), "service protocol");
+                if (t.isPresent()) {
+                    switch (t.get()) {
+                        case "tcp" -> transport = Transport.TCP;
+                        case "udp" -> transport = Transport.UDP;
+                        default -> diagnostics.error(f.get("protocol").value().location(),
+                                "unknown service protocol '" + t.get() + "'", "a service is tcp or udp");
+                    }
+                }
+            }
+            List<HostPort> listen = new ArrayList<>();
+            if (f.containsKey("listen")) {
+                List<YamlNode> items = items(f.get("listen"), "service '" + name + "' listen");
+                for (YamlNode n : items == null ? List.<YamlNode>of() : items) {
+                    Optional<HostPort> hp = hostPort(n, "listener");
+                    if (hp.isEmpty()) {
+                        continue;
+                    }
+                    Transport other = listenerTransport.get(hp.get());
+                    if (other == transport) {
+                        diagnostics.error(n.location(), "listener " + hp.get() + "/" + transport.word()
+                                + " is already used by another service");
+                        continue;
+                    }
+                    listenerTransport.put(hp.get(), transport);
+                    listen.add(hp.get());
+                    listeners.add(new Located<>(hp.get(), n.location()));
+                }
+            }
+            List<HostPort> eps = new ArrayList<>();
+            if (f.containsKey("endpoints")) {
+                List<YamlNode> items = items(f.get("endpoints"), "service '" + name + "' endpoints");
+                Set<HostPort> seen = new HashSet<>();
+                for (YamlNode n : items == null ? List.<YamlNode>of() : items) {
+                    Optional<HostPort> hp = hostPort(n, "endpoint");
+                    if (hp.isEmpty()) {
+                        continue;
+                    }
+                    if (!seen.add(hp.get())) {
+                        diagnostics.warning(n.location(), "endpoint " + hp.get() + " is listed twice in service '"
+                                + name + "'");
+                        continue;
+                    }
+                    eps.add(hp.get());
+                    endpoints.add(new Located<>(hp.get(), n.location()));
+                }
+            }
+            if (f.containsKey("description")) {
+                text(f.get("description").value(), "service description");
+            }
+            services.put(name, new Service(name, listen, transport, eps, e.key().location()));
+        }
+    }
+
+    private List<Rule> readRules(YamlNode.Entry entry) {
+        List<Rule> rules = new ArrayList<>();
+        if (entry == null) {
+            return rules;
+        }
+        if (!(entry.value() instanceof YamlNode.Sequence seq)) {
+            diagnostics.error(entry.value().location(), "rules must be a list, not " + entry.value().kind());
+            return rules;
+        }
+        Map<String, Location> names = new HashMap<>();
+        int number = 0;
+        for (YamlNode n : seq.items()) {
+            number++;
+            readRule(n, number, names).ifPresent(rules::add);
+        }
+        return rules;
+    }
+
+    private Optional<Rule> readRule(YamlNode node, int number, Map<String, Location> names) {
+        Map<String, YamlNode.Entry> f = fields(node, ruleLabel(node, number), RULE_KEYS,
+                orderedSet("name", "action"));
+        if (f == null) {
+            return Optional.empty();
+        }
+        int errorsBefore = diagnostics.errorCount();
+        String name = "";
+        if (f.containsKey("name")) {
+            name = name(f.get("name").value(), "rule name").orElse("");
+            if (!name.isEmpty()) {
+                Location first = names.putIfAbsent(name, f.get("name").value().location());
+                if (first != null) {
+                    diagnostics.error(f.get("name").value().location(), "duplicate rule name '" + name
+                            + "' (first at line " + first.line() + ")", "rule names must be unique");
+                }
+            }
+        }
+        String what = name.isEmpty() ? "rule " + number : "rule '" + name + "'";
+        List<IpPrefix> sources = new ArrayList<>();
+        if (f.containsKey("source")) {
+            addresses(f.get("source"), what + " source", false, sources, null);
+        }
+        List<IpPrefix> destinations = new ArrayList<>();
+        List<HostPort> targets = new ArrayList<>();
+        if (f.containsKey("destination")) {
+            addresses(f.get("destination"), what + " destination", true, destinations, targets);
+        }
+        List<PortRange> sourcePorts = f.containsKey("sourcePorts")
+                ? ports(f.get("sourcePorts"), what + " sourcePorts") : List.of();
+        List<PortRange> destinationPorts = f.containsKey("destinationPorts")
+                ? ports(f.get("destinationPorts"), what + " destinationPorts") : List.of();
+        OptionalInt protocol = OptionalInt.empty();
+        if (f.containsKey("protocol")) {
+            YamlNode p = f.get("protocol").value();
+            Optional<String> t = text(p, what + " protocol");
+            if (t.isPresent()) {
+                try {
+                    protocol = IpProtocols.parse(t.get());
+                } catch (IllegalArgumentException e) {
+                    Optional<String> near = Suggestions.closest(t.get(), IpProtocols.names());
+                    diagnostics.error(p.location(), e.getMessage() + " in " + what, near
+                            .map(s -> "did you mean '" + s + "'?")
+                            .orElse("use one of " + String.join(", ", IpProtocols.names()) + ", or 0-255"));
+                }
+            }
+            if (protocol.isPresent() && !IpProtocols.hasPorts(protocol.getAsInt())
+                    && (f.containsKey("sourcePorts") || f.containsKey("destinationPorts"))) {
+                diagnostics.error(p.location(), what + " matches ports, but protocol "
+                        + IpProtocols.name(protocol.getAsInt()) + " has none",
+                        "ports apply to tcp, udp and sctp; remove the ports or change the protocol");
+            }
+        }
+        Action action = f.containsKey("action") ? readAction(f.get("action").value()).orElse(null) : null;
+        boolean log = f.containsKey("log") && bool(f.get("log").value(), what + " log").orElse(false);
+        Optional<String> description = f.containsKey("description")
+                ? text(f.get("description").value(), what + " description") : Optional.empty();
+        checkFamilies(node.location(), what, sources, destinations, targets);
+        if (diagnostics.errorCount() > errorsBefore || action == null || name.isEmpty()) {
+            return Optional.empty();
+        }
+        long destinationBoxes = (destinations.isEmpty() && targets.isEmpty() ? 1 : destinations.size())
+                * (long) Math.max(1, destinationPorts.size())
+                + targets.size() * (long) Math.max(1, destinationPorts.size());
+        long boxes = (long) Math.max(1, sources.size()) * Math.max(1, sourcePorts.size()) * destinationBoxes;
+        if (boxes > MAX_BOXES_PER_RULE) {
+            diagnostics.error(node.location(), what + " expands into " + boxes + " match boxes (sources x ports x "
+                    + "destinations x ports), more than " + MAX_BOXES_PER_RULE,
+                    "use wider prefixes or port ranges, or split the rule");
+            return Optional.empty();
+        }
+        return Optional.of(new Rule(number, name, node.location(), sources, sourcePorts, destinations, targets,
+                destinationPorts, protocol, action, log, description));
+    }
+
+    /** "rule 'NAME'" when the rule has a readable name, else "rule N": for messages before the name is checked. */
+    private static String ruleLabel(YamlNode node, int number) {
+        if (node instanceof YamlNode.Mapping m) {
+            for (YamlNode.Entry e : m.entries()) {
+                if (e.key().value().equals("name") && e.value() instanceof YamlNode.Scalar s && !s.isNull()
+                        && NAME.matcher(s.value()).matches()) {
+                    return "rule '" + s.value() + "'";
+                }
+            }
+        }
+        return "rule " + number;
+    }
+
+    private void checkFamilies(Location at, String what, List<IpPrefix> sources, List<IpPrefix> destinations,
+                               List<HostPort> targets) {
+        if (sources.isEmpty() || (destinations.isEmpty() && targets.isEmpty())) {
+            return;
+        }
+        Set<IpFamily> src = new HashSet<>();
+        sources.forEach(p -> src.add(p.family()));
+        Set<IpFamily> dst = new HashSet<>();
+        destinations.forEach(p -> dst.add(p.family()));
+        targets.forEach(t -> dst.add(t.address().family()));
+        src.retainAll(dst);
+        if (src.isEmpty()) {
+            diagnostics.error(at, what + " can never match: its sources and destinations are of different "
+                    + "address families (IPv4 and IPv6)");
+        }
+    }
+
+    /**
+     * Reads an address list: literals, CIDRs, {@code $set}s and, for a destination, {@code service:NAME}.
+     * Resolved prefixes go to {@code out}, service listeners to {@code targets}.
+     */
+    private void addresses(YamlNode.Entry entry, String what, boolean destination, List<IpPrefix> out,
+                           List<HostPort> targets) {
+        List<YamlNode> items = items(entry, what);
+        if (items == null) {
+            return;
+        }
+        for (YamlNode n : items) {
+            Optional<String> t = text(n, what + " entry");
+            if (t.isEmpty()) {
+                continue;
+            }
+            String s = t.get();
+            if (s.startsWith("$")) {
+                resolveSet(s.substring(1), n.location()).ifPresent(set -> {
+                    if (set instanceof NamedSet.Addresses a) {
+                        out.addAll(a.prefixes());
+                        if (destination) {
+                            a.prefixes().forEach(p -> ruleDestinations.add(new Located<>(p, n.location())));
+                        }
+                    } else {
+                        diagnostics.error(n.location(), "'" + s + "' is a set of ports, not of addresses",
+                                "use it under sourcePorts or destinationPorts");
+                    }
+                });
+            } else if (s.startsWith("service:")) {
+                String svc = s.substring("service:".length());
+                if (!destination) {
+                    diagnostics.error(n.location(), "'" + s + "' in " + what
+                            + ": a service can only be a destination");
+                    continue;
+                }
+                Service service = services.get(svc);
+                if (service == null) {
+                    Optional<String> near = Suggestions.closest(svc, services.keySet());
+                    diagnostics.error(n.location(), "undefined service '" + svc + "' in " + what, near
+                            .map(x -> "did you mean 'service:" + x + "'?").orElse("define it under 'services'"));
+                    continue;
+                }
+                targets.addAll(service.listen());
+            } else if (s.equals("any") || s.equals("*")) {
+                diagnostics.error(n.location(), "'" + s + "' is not an address in " + what,
+                        "leave '" + entry.key().value() + "' out to match any address");
+            } else {
+                try {
+                    IpPrefix p = IpPrefix.parse(s);
+                    out.add(p);
+                    if (destination) {
+                        ruleDestinations.add(new Located<>(p, n.location()));
+                    }
+                } catch (IllegalArgumentException e) {
+                    diagnostics.error(n.location(), "malformed address in " + what + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private List<PortRange> ports(YamlNode.Entry entry, String what) {
+        List<PortRange> out = new ArrayList<>();
+        List<YamlNode> items = items(entry, what);
+        if (items == null) {
+            return out;
+        }
+        for (YamlNode n : items) {
+            Optional<String> t = text(n, what + " entry");
+            if (t.isEmpty()) {
+                continue;
+            }
+            String s = t.get();
+            if (s.startsWith("$")) {
+                resolveSet(s.substring(1), n.location()).ifPresent(set -> {
+                    if (set instanceof NamedSet.Ports p) {
+                        out.addAll(p.ranges());
+                    } else {
+                        diagnostics.error(n.location(), "'" + s + "' is a set of addresses, not of ports",
+                                "use it under source or destination");
+                    }
+                });
+            } else {
+                portRange(s, n.location()).ifPresent(out::add);
+            }
+        }
+        return out;
+    }
+
+    private static boolean looksLikePort(String s) {
+        return !s.isEmpty() && s.chars().allMatch(c -> (c >= '0' && c <= '9') || c == '-' || c == ' ')
+                && Character.isDigit(s.charAt(0));
+    }
+
+    /** Parses {@code PORT} or {@code LO-HI}; empty (error reported) when malformed, out of range or reversed. */
+    private Optional<PortRange> portRange(String s, Location at) {
+        int dash = s.indexOf('-');
+        String lo = dash < 0 ? s : s.substring(0, dash).strip();
+        String hi = dash < 0 ? s : s.substring(dash + 1).strip();
+        if (!isDigits(lo) || !isDigits(hi)) {
+            diagnostics.error(at, "malformed port '" + s + "'", "write a port (443) or a range (8000-8099)");
+            return Optional.empty();
+        }
+        long l = Long.parseLong(lo);
+        long h = Long.parseLong(hi);
+        if (l > 65535 || h > 65535) {
+            diagnostics.error(at, "port '" + s + "' is outside 0-65535");
+            return Optional.empty();
+        }
+        if (l > h) {
+            diagnostics.error(at, "port range '" + s + "' is reversed", "write it as " + h + "-" + l);
+            return Optional.empty();
+        }
+        return Optional.of(new PortRange((int) l, (int) h));
+    }
+
+    private static boolean isDigits(String s) {
+        return !s.isEmpty() && s.length() <= 10 && s.chars().allMatch(c -> c >= '0' && c <= '9');
+    }
+
+    private Optional<Action> readAction(YamlNode node) {
+        Optional<String> t = text(node, "action");
+        if (t.isEmpty()) {
+            return Optional.empty();
+        }
+        for (Action a : Action.values()) {
+            if (a.word().equals(t.get())) {
+                return Optional.of(a);
+            }
+        }
+        List<String> words = java.util.Arrays.stream(Action.values()).map(Action::word).toList();
+        Optional<String> near = Suggestions.closest(t.get(), words);
+        diagnostics.error(node.location(), "unknown action '" + t.get() + "'",
+                near.map(s -> "did you mean '" + s + "'?").orElse("use accept, drop or reject"));
+        return Optional.empty();
+    }
+
+    private static <T> List<T> values(List<Located<T>> located) {
+        return located.stream().map(Located::value).toList();
+    }
+
+    private static Set<String> orderedSet(String... keys) {
+        return java.util.Collections.unmodifiableSet(new LinkedHashSet<>(List.of(keys)));
+    }
+}
