@@ -1,0 +1,64 @@
+package dev.portcullis.appliance;
+
+import dev.portcullis.policy.Diagnostic;
+import dev.portcullis.policy.Policy;
+import dev.portcullis.policy.PolicyLoader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code portcullis policy check FILE}: prints every problem as {@code FILE:LINE:COLUMN: error|warning: message}
+ * and exits 0 when the policy is valid (warnings allowed), 1 when it is invalid, 2 when it cannot be read.
+ */
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = "Check a policy file; print each problem as FILE:LINE:COLUMN: error|warning: message.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:valid (maybe with warnings)", "1:invalid", "2:could not read the file"})
+final class PolicyCheckCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "FILE", description = "The policy file (YAML).")
+    Path file;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        PolicyLoader.PolicyCheck check;
+        try {
+            check = PolicyLoader.check(file);
+        } catch (NoSuchFileException e) {
+            err.println("portcullis: " + file + ": no such file");
+            return Main.EXIT_UNREADABLE;
+        } catch (IOException e) {
+            err.println("portcullis: " + file + ": cannot read: " + e.getMessage());
+            return Main.EXIT_UNREADABLE;
+        }
+        for (Diagnostic d : check.diagnostics()) {
+            out.println(d.format());
+        }
+        long errors = check.diagnostics().stream().filter(Diagnostic::isError).count();
+        long warnings = check.diagnostics().size() - errors;
+        if (check.policy().isPresent()) {
+            Policy p = check.policy().get();
+            out.println(file + ": valid: " + p.rules().size() + " rules, " + p.services().size() + " services, "
+                    + plural(warnings, "warning"));
+            return 0;
+        }
+        out.println(file + ": invalid: " + plural(errors, "error") + ", " + plural(warnings, "warning"));
+        return 1;
+    }
+
+    private static String plural(long n, String word) {
+        return n + " " + word + (n == 1 ? "" : "s");
+    }
+}

@@ -1,0 +1,36 @@
+package dev.portcullis.appliance;
+
+import dev.portcullis.policy.Diagnostic;
+import dev.portcullis.policy.Policy;
+import dev.portcullis.policy.PolicyLoader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/** Loads a policy file for commands that need a valid one, printing its diagnostics when it is not. */
+final class PolicyFiles {
+
+    private PolicyFiles() {
+    }
+
+    /**
+     * The valid policy in {@code file}; its warnings go to {@code err}.
+     *
+     * @throws CommandFailure exit 2 when unreadable, 1 when invalid (after printing every diagnostic)
+     */
+    static Policy load(Path file, PrintWriter err) {
+        PolicyLoader.PolicyCheck check;
+        try {
+            check = PolicyLoader.check(file);
+        } catch (NoSuchFileException e) {
+            throw new CommandFailure(Main.EXIT_UNREADABLE, file + ": no such file");
+        } catch (IOException e) {
+            throw new CommandFailure(Main.EXIT_UNREADABLE, file + ": cannot read: " + e.getMessage());
+        }
+        for (Diagnostic d : check.diagnostics()) {
+            err.println(d.format());
+        }
+        return check.policy().orElseThrow(() -> new CommandFailure(1, file + ": invalid policy"));
+    }
+}

@@ -1,0 +1,2 @@
+/** The {@code portcullis} command line and its subcommands. */
+package dev.portcullis.appliance;
