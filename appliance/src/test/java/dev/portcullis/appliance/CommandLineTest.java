@@ -73,9 +73,9 @@ class CommandLineTest {
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).contains(bad + ":4:24: error: malformed address in rule 'a' source: '10.0.0.1/8' has "
                 + "host bits set; the network is 10.0.0.0/8");
-        assertThat(r.out()).contains(bad + ":5:18: error: unknown key 'protocl' in rule 'b'\n    hint: did you mean "
+        assertThat(r.out()).contains(bad + ":5:15: error: unknown key 'protocl' in rule 'b'\n    hint: did you mean "
                 + "'protocol'?");
-        assertThat(r.out()).contains(bad + ":5:41: error: unknown action 'acept'");
+        assertThat(r.out()).contains(bad + ":5:37: error: unknown action 'acept'");
         assertThat(r.out()).contains("invalid: 3 errors, 0 warnings");
     }
 

@@ -49,7 +49,7 @@ public final class PolicyLoader {
         Optional<Policy> policy = new YamlTreeReader(source, diagnostics).read(reader)
                 .flatMap(root -> new PolicyReader(source, diagnostics).read(root));
         if (policy.isPresent()) {
-            // SHADOW
+            ShadowAnalysis.warn(policy.get(), diagnostics);
         }
         List<Diagnostic> all = diagnostics.sorted();
         List<Diagnostic> warnings = all.stream().filter(d -> !d.isError()).toList();
