@@ -46,8 +46,8 @@ final class PolicyCheckCommand implements Callable<Integer> {
         for (Diagnostic d : check.diagnostics()) {
             out.println(d.format());
         }
-        long errors = check.diagnostics().stream().filter(Diagnostic::isError).count();
-        long warnings = check.diagnostics().size() - errors;
+        long errors = check.errors();
+        long warnings = check.warnings();
         if (check.policy().isPresent()) {
             Policy p = check.policy().get();
             out.println(file + ": valid: " + p.rules().size() + " rules, " + p.services().size() + " services, "

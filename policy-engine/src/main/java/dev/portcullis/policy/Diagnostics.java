@@ -14,6 +14,7 @@ final class Diagnostics {
 
     private final List<Diagnostic> items = new ArrayList<>();
     private int errors;
+    private int warnings;
     private int dropped;
 
     Diagnostic error(Location at, String message) {
@@ -35,6 +36,8 @@ final class Diagnostics {
     Diagnostic add(Diagnostic d) {
         if (d.isError()) {
             errors++;
+        } else {
+            warnings++;
         }
         if (items.size() < MAX_REPORTED) {
             items.add(d);
@@ -50,6 +53,11 @@ final class Diagnostics {
 
     int errorCount() {
         return errors;
+    }
+
+    /** Every warning found, reported or not. */
+    int warningCount() {
+        return warnings;
     }
 
     /** Every diagnostic kept, sorted by place (stable for diagnostics at the same place). */

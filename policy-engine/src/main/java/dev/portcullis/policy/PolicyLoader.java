@@ -27,8 +27,11 @@ public final class PolicyLoader {
     private PolicyLoader() {
     }
 
-    /** The outcome of a check: the policy when there was no error, and every diagnostic in source order. */
-    public record PolicyCheck(Optional<Policy> policy, List<Diagnostic> diagnostics) {
+    /**
+     * The outcome of a check: the policy when there was no error, and the diagnostics in source order (at most
+     * about a thousand are kept; {@code errors} and {@code warnings} count them all).
+     */
+    public record PolicyCheck(Optional<Policy> policy, List<Diagnostic> diagnostics, int errors, int warnings) {
         public PolicyCheck {
             diagnostics = List.copyOf(diagnostics);
         }
@@ -53,7 +56,8 @@ public final class PolicyLoader {
         }
         List<Diagnostic> all = diagnostics.sorted();
         List<Diagnostic> warnings = all.stream().filter(d -> !d.isError()).toList();
-        return new PolicyCheck(policy.map(p -> withWarnings(p, warnings)), all);
+        return new PolicyCheck(policy.map(p -> withWarnings(p, warnings)), all, diagnostics.errorCount(),
+                diagnostics.warningCount());
     }
 
     /**

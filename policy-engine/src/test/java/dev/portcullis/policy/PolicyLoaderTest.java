@@ -305,4 +305,24 @@ class PolicyLoaderTest {
         String cyclic = BASE.replace("web-ports: [80, 443, 8000-8099]", "web-ports: [80, $more]\n  more: [$web-ports]");
         assertThat(problems(cyclic)).anyMatch(s -> s.contains("refers to itself"));
     }
+
+    /** A 100,000-rule policy in flow style (about 13 MB) is within every limit and loads whole. */
+    @Test
+    void load_hundredThousandFlowStyleRules_loadsEveryRule() throws Exception {
+        StringBuilder sb = new StringBuilder(14_000_000);
+        sb.append("version: 1\ncluster: {name: big, podCIDR: [10.244.0.0/16], serviceCIDR: [10.96.0.0/12]}\n");
+        sb.append("rules:\n");
+        for (int i = 0; i < 100_000; i++) {
+            sb.append("  - {name: rule-").append(i).append(", source: [198.").append(18 + (i >> 16)).append('.')
+                    .append((i >> 8) & 255).append('.').append(i & 255).append("/32], destination: [203.0.113.0/24]")
+                    .append(", sourcePorts: [1024-65535], destinationPorts: [").append(1 + i % 1000)
+                    .append("], protocol: tcp, action: accept, log: false}\n");
+        }
+        sb.append("default: drop\n");
+        assertThat(sb.length()).isGreaterThan(12_000_000);
+        PolicyLoader.PolicyCheck check = PolicyLoader.check("big.yaml", sb.toString());
+        assertThat(check.diagnostics()).isEmpty();
+        assertThat(check.policy().orElseThrow().rules()).hasSize(100_000);
+        assertThat(check.policy().get().rules().get(99_999).location().line()).isEqualTo(100_003);
+    }
 }
