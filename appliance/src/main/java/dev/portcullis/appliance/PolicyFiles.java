@@ -1,7 +1,7 @@
 package dev.portcullis.appliance;
 
 import dev.portcullis.policy.Diagnostic;
-import dev.portcullis.policy.Policy;
+import dev.portcullis.policy.CompiledPolicy;
 import dev.portcullis.policy.PolicyLoader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -15,11 +15,11 @@ final class PolicyFiles {
     }
 
     /**
-     * The valid policy in {@code file}; its warnings go to {@code err}.
+     * The valid policy in {@code file}, compiled; its warnings go to {@code err}.
      *
      * @throws CommandFailure exit 2 when unreadable, 1 when invalid (after printing every diagnostic)
      */
-    static Policy load(Path file, PrintWriter err) {
+    static CompiledPolicy load(Path file, PrintWriter err) {
         PolicyLoader.PolicyCheck check;
         try {
             check = PolicyLoader.check(file);
@@ -31,6 +31,6 @@ final class PolicyFiles {
         for (Diagnostic d : check.diagnostics()) {
             err.println(d.format());
         }
-        return check.policy().orElseThrow(() -> new CommandFailure(1, file + ": invalid policy"));
+        return check.compiled().orElseThrow(() -> new CommandFailure(1, file + ": invalid policy"));
     }
 }

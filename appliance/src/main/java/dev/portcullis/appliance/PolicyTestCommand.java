@@ -4,7 +4,6 @@ import dev.portcullis.policy.CompiledPolicy;
 import dev.portcullis.policy.FlowKey;
 import dev.portcullis.policy.IpAddress;
 import dev.portcullis.policy.IpProtocols;
-import dev.portcullis.policy.Policy;
 import dev.portcullis.policy.Rule;
 import dev.portcullis.policy.Verdict;
 import java.io.BufferedReader;
@@ -63,8 +62,7 @@ final class PolicyTestCommand implements Callable<Integer> {
             throw new CommandFailure(Main.EXIT_UNREADABLE, "give either --from and --to, or --flows");
         }
         PrintWriter err = spec.commandLine().getErr();
-        Policy policy = PolicyFiles.load(file, err);
-        CompiledPolicy compiled = CompiledPolicy.compile(policy);
+        CompiledPolicy compiled = PolicyFiles.load(file, err);
         return single ? explain(compiled) : classifyFile(compiled, err);
     }
 

@@ -41,6 +41,18 @@ public final class CompiledPolicy {
         return new CompiledPolicy(policy, Classifier.compile(boxes(policy)));
     }
 
+    /**
+     * The same compiled rules for an equal policy that differs only in its warnings; shares the classifier.
+     *
+     * @throws IllegalArgumentException when {@code same} has other rules
+     */
+    CompiledPolicy withPolicy(Policy same) {
+        if (!same.rules().equals(policy.rules()) || same.defaultAction() != policy.defaultAction()) {
+            throw new IllegalArgumentException("withPolicy needs the same rules and default action");
+        }
+        return new CompiledPolicy(same, classifier);
+    }
+
     static List<ClassifierRule> boxes(Policy policy) {
         List<ClassifierRule> boxes = new ArrayList<>();
         for (Rule r : policy.rules()) {

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Reads and checks a policy file.
+ * Reads, checks and compiles a policy file.
  *
  * <pre>{@code
  * PolicyCheck check = PolicyLoader.check("edge.yaml", Files.readString(path));
@@ -31,13 +31,19 @@ public final class PolicyLoader {
      * The outcome of a check: the policy when there was no error, and the diagnostics in source order (at most
      * about a thousand are kept; {@code errors} and {@code warnings} count them all).
      */
-    public record PolicyCheck(Optional<Policy> policy, List<Diagnostic> diagnostics, int errors, int warnings) {
+    public record PolicyCheck(Optional<CompiledPolicy> compiled, List<Diagnostic> diagnostics, int errors,
+                              int warnings) {
         public PolicyCheck {
             diagnostics = List.copyOf(diagnostics);
         }
 
+        /** The policy, with its warnings, when it has no error. */
+        public Optional<Policy> policy() {
+            return compiled.map(CompiledPolicy::policy);
+        }
+
         public boolean valid() {
-            return policy.isPresent();
+            return compiled.isPresent();
         }
     }
 
@@ -49,15 +55,14 @@ public final class PolicyLoader {
     /** Checks a policy read from {@code reader}; {@code source} names it in every location. */
     public static PolicyCheck check(String source, Reader reader) {
         Diagnostics diagnostics = new Diagnostics();
-        Optional<Policy> policy = new YamlTreeReader(source, diagnostics).read(reader)
-                .flatMap(root -> new PolicyReader(source, diagnostics).read(root));
-        if (policy.isPresent()) {
-            ShadowAnalysis.warn(policy.get(), diagnostics);
-        }
+        Optional<CompiledPolicy> compiled = new YamlTreeReader(source, diagnostics).read(reader)
+                .flatMap(root -> new PolicyReader(source, diagnostics).read(root))
+                .map(CompiledPolicy::compile);
+        compiled.ifPresent(c -> ShadowAnalysis.warn(c, diagnostics));
         List<Diagnostic> all = diagnostics.sorted();
         List<Diagnostic> warnings = all.stream().filter(d -> !d.isError()).toList();
-        return new PolicyCheck(policy.map(p -> withWarnings(p, warnings)), all, diagnostics.errorCount(),
-                diagnostics.warningCount());
+        return new PolicyCheck(compiled.map(c -> c.withPolicy(withWarnings(c.policy(), warnings))), all,
+                diagnostics.errorCount(), diagnostics.warningCount());
     }
 
     /**
@@ -80,16 +85,25 @@ public final class PolicyLoader {
     }
 
     /**
+     * Reads, checks and compiles a policy.
+     *
+     * @throws PolicyException carrying every diagnostic when the policy has errors
+     */
+    public static CompiledPolicy compile(String source, String text) throws PolicyException {
+        PolicyCheck check = check(source, text);
+        if (check.compiled().isEmpty()) {
+            throw new PolicyException(check.diagnostics());
+        }
+        return check.compiled().get();
+    }
+
+    /**
      * Reads and checks a policy; the policy when it is valid.
      *
      * @throws PolicyException carrying every diagnostic when the policy has errors
      */
     public static Policy load(String source, String text) throws PolicyException {
-        PolicyCheck check = check(source, text);
-        if (check.policy().isEmpty()) {
-            throw new PolicyException(check.diagnostics());
-        }
-        return check.policy().get();
+        return compile(source, text).policy();
     }
 
     private static Policy withWarnings(Policy p, List<Diagnostic> warnings) {

@@ -29,16 +29,14 @@ final class ShadowAnalysis {
     private ShadowAnalysis() {
     }
 
-    static void warn(Policy policy, Diagnostics diagnostics) {
-        List<Rule> rules = policy.rules();
+    /** Adds a warning for each rule of the compiled policy that earlier rules cover. */
+    static void warn(CompiledPolicy compiled, Diagnostics diagnostics) {
+        List<Rule> rules = compiled.policy().rules();
         List<List<ClassifierRule>> boxesByRule = new ArrayList<>(rules.size());
-        List<ClassifierRule> all = new ArrayList<>();
         for (Rule r : rules) {
-            List<ClassifierRule> boxes = PolicyBoxes.expand(r);
-            boxesByRule.add(boxes);
-            all.addAll(boxes);
+            boxesByRule.add(PolicyBoxes.expand(r));
         }
-        Classifier classifier = Classifier.compile(all);
+        Classifier classifier = compiled.classifier();
         for (int i = 0; i < rules.size(); i++) {
             Set<Integer> coveringRules = coveredBy(i, boxesByRule, classifier);
             if (coveringRules == null) {

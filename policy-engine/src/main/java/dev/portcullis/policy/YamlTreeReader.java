@@ -91,6 +91,7 @@ final class YamlTreeReader {
                 .setCodePointLimit(maxCodePoints)
                 .setAllowDuplicateKeys(true) // reported here, with both places
                 .setUseMarks(true)
+                .setBufferSize(1 << 16)
                 .build();
         Deque<Open> stack = new ArrayDeque<>();
         YamlNode root = null;

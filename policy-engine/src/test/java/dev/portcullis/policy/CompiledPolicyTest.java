@@ -174,7 +174,7 @@ class CompiledPolicyTest {
             }
         }
         Diagnostics d = new Diagnostics();
-        ShadowAnalysis.warn(policy(rules), d);
+        ShadowAnalysis.warn(CompiledPolicy.compile(policy(rules)), d);
         Set<String> warned = new HashSet<>();
         for (Diagnostic w : d.sorted()) {
             warned.add(w.message().substring("rule '".length(), w.message().indexOf("' can never match")));
