@@ -24,7 +24,12 @@ final class PolicyReader {
     static final Set<String> TOP_KEYS = orderedSet("version", "cluster", "sets", "services", "rules", "default");
     static final Set<String> CLUSTER_KEYS = orderedSet("name", "podCIDR", "serviceCIDR", "nodes");
     static final Set<String> NODE_KEYS = orderedSet("name", "address", "podCIDR");
-    static final Set<String> SERVICE_KEYS = orderedSet("listen", "protocol", "endpoints", "description");
+    static final Set<String> SERVICE_KEYS = orderedSet("listen", "protocol", "endpoints", "description", "balance",
+            "healthCheck", "limits", "timeouts", "proxyProtocol");
+    static final Set<String> HEALTH_KEYS = orderedSet("enabled", "interval", "timeout", "rise", "fall");
+    static final Set<String> LIMIT_KEYS = orderedSet("maxConnections", "perSourceConnections", "perSourceRate",
+            "perSourceBurst");
+    static final Set<String> TIMEOUT_KEYS = orderedSet("connect", "idle");
     static final Set<String> RULE_KEYS = orderedSet("name", "description", "source", "sourcePorts", "destination",
             "destinationPorts", "protocol", "action", "log");
 
@@ -481,8 +486,154 @@ final class PolicyReader {
             if (f.containsKey("description")) {
                 text(f.get("description").value(), "service description");
             }
-            services.put(name, new Service(name, listen, transport, eps, e.key().location()));
+            String what = "service '" + name + "'";
+            Balance balance = Balance.ROUND_ROBIN;
+            if (f.containsKey("balance")) {
+                YamlNode b = f.get("balance").value();
+                balance = text(b, what + " balance").flatMap(t -> {
+                    Optional<Balance> found = Balance.of(t);
+                    if (found.isEmpty()) {
+                        diagnostics.error(b.location(), "unknown balance '" + t + "' in " + what,
+                                "use round-robin, least-connections or maglev");
+                    }
+                    return found;
+                }).orElse(Balance.ROUND_ROBIN);
+            }
+            HealthCheck health = f.containsKey("healthCheck")
+                    ? readHealthCheck(f.get("healthCheck").value(), what) : HealthCheck.DEFAULT;
+            ServiceLimits limits = f.containsKey("limits")
+                    ? readLimits(f.get("limits").value(), what) : ServiceLimits.NONE;
+            Timeouts defaults = transport == Transport.TCP ? Timeouts.TCP_DEFAULT : Timeouts.UDP_DEFAULT;
+            Timeouts timeouts = f.containsKey("timeouts")
+                    ? readTimeouts(f.get("timeouts").value(), what, defaults) : defaults;
+            boolean proxyProtocol = false;
+            if (f.containsKey("proxyProtocol")) {
+                YamlNode pp = f.get("proxyProtocol").value();
+                Optional<String> t = text(pp, what + " proxyProtocol");
+                if (t.isPresent()) {
+                    switch (t.get()) {
+                        case "v2" -> proxyProtocol = true;
+                        case "off" -> proxyProtocol = false;
+                        default -> diagnostics.error(pp.location(), "unknown proxyProtocol '" + t.get() + "' in "
+                                + what, "use v2 (send a PROXY protocol v2 header to endpoints) or off");
+                    }
+                }
+                if (proxyProtocol && transport == Transport.UDP) {
+                    diagnostics.error(pp.location(), what + ": the PROXY protocol is for tcp services");
+                }
+            }
+            services.put(name, new Service(name, listen, transport, eps, balance, health, limits, timeouts,
+                    proxyProtocol, e.key().location()));
         }
+    }
+
+    private HealthCheck readHealthCheck(YamlNode node, String what) {
+        Map<String, YamlNode.Entry> f = fields(node, what + " healthCheck", HEALTH_KEYS, Set.of());
+        if (f == null) {
+            return HealthCheck.DEFAULT;
+        }
+        HealthCheck d = HealthCheck.DEFAULT;
+        boolean enabled = !f.containsKey("enabled") || bool(f.get("enabled").value(), "healthCheck enabled")
+                .orElse(true);
+        java.time.Duration interval = f.containsKey("interval")
+                ? duration(f.get("interval").value(), "healthCheck interval").orElse(d.interval()) : d.interval();
+        java.time.Duration timeout = f.containsKey("timeout")
+                ? duration(f.get("timeout").value(), "healthCheck timeout").orElse(d.timeout()) : d.timeout();
+        int rise = f.containsKey("rise") ? count(f.get("rise").value(), "healthCheck rise", 1, 100).orElse(d.rise())
+                : d.rise();
+        int fall = f.containsKey("fall") ? count(f.get("fall").value(), "healthCheck fall", 1, 100).orElse(d.fall())
+                : d.fall();
+        if (timeout.compareTo(interval) > 0 && f.containsKey("timeout")) {
+            diagnostics.error(f.get("timeout").value().location(), "healthCheck timeout " + timeout.toMillis()
+                    + "ms is longer than its interval " + interval.toMillis() + "ms in " + what);
+            timeout = interval;
+        }
+        return new HealthCheck(enabled, interval, timeout, rise, fall);
+    }
+
+    private ServiceLimits readLimits(YamlNode node, String what) {
+        Map<String, YamlNode.Entry> f = fields(node, what + " limits", LIMIT_KEYS, Set.of());
+        if (f == null) {
+            return ServiceLimits.NONE;
+        }
+        int max = f.containsKey("maxConnections")
+                ? count(f.get("maxConnections").value(), "maxConnections", 0, 100_000_000).orElse(0) : 0;
+        int perSource = f.containsKey("perSourceConnections")
+                ? count(f.get("perSourceConnections").value(), "perSourceConnections", 0, 100_000_000).orElse(0) : 0;
+        double rate = 0;
+        if (f.containsKey("perSourceRate")) {
+            YamlNode r = f.get("perSourceRate").value();
+            Optional<String> t = text(r, "perSourceRate");
+            if (t.isPresent()) {
+                String s = t.get().endsWith("/s") ? t.get().substring(0, t.get().length() - 2).strip() : t.get();
+                try {
+                    rate = Double.parseDouble(s);
+                    if (!(rate >= 0 && rate <= 1e9) || s.contains("e") || s.contains("E")) {
+                        throw new NumberFormatException();
+                    }
+                } catch (NumberFormatException ex) {
+                    diagnostics.error(r.location(), "perSourceRate '" + t.get() + "' is not a rate",
+                            "write new connections per second, like 20 or 20/s or 0.5/s");
+                    rate = 0;
+                }
+            }
+        }
+        int burst = f.containsKey("perSourceBurst")
+                ? count(f.get("perSourceBurst").value(), "perSourceBurst", 1, 100_000_000).orElse(1)
+                : (int) Math.max(1, Math.ceil(rate));
+        if (rate == 0) {
+            burst = 0;
+        }
+        return new ServiceLimits(max, perSource, rate, burst);
+    }
+
+    private Timeouts readTimeouts(YamlNode node, String what, Timeouts defaults) {
+        Map<String, YamlNode.Entry> f = fields(node, what + " timeouts", TIMEOUT_KEYS, Set.of());
+        if (f == null) {
+            return defaults;
+        }
+        java.time.Duration connect = f.containsKey("connect")
+                ? duration(f.get("connect").value(), "connect timeout").orElse(defaults.connect()) : defaults.connect();
+        java.time.Duration idle = f.containsKey("idle")
+                ? duration(f.get("idle").value(), "idle timeout").orElse(defaults.idle()) : defaults.idle();
+        return new Timeouts(connect, idle);
+    }
+
+    private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h)");
+
+    /** A positive duration with a unit: {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}. */
+    private Optional<java.time.Duration> duration(YamlNode node, String what) {
+        Optional<String> t = text(node, what);
+        if (t.isEmpty()) {
+            return Optional.empty();
+        }
+        var m = DURATION.matcher(t.get());
+        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+            diagnostics.error(node.location(), what + " '" + t.get() + "' is not a positive duration",
+                    "write a number and a unit: 500ms, 5s, 2m or 1h");
+            return Optional.empty();
+        }
+        long n = Long.parseLong(m.group(1));
+        return Optional.of(switch (m.group(2)) {
+            case "ms" -> java.time.Duration.ofMillis(n);
+            case "s" -> java.time.Duration.ofSeconds(n);
+            case "m" -> java.time.Duration.ofMinutes(n);
+            default -> java.time.Duration.ofHours(n);
+        });
+    }
+
+    /** A whole number within {@code min..max}. */
+    private Optional<Integer> count(YamlNode node, String what, int min, int max) {
+        Optional<String> t = text(node, what);
+        if (t.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!isDigits(t.get()) || Long.parseLong(t.get()) < min || Long.parseLong(t.get()) > max) {
+            diagnostics.error(node.location(), what + " '" + t.get() + "' is not a whole number from " + min
+                    + " to " + max);
+            return Optional.empty();
+        }
+        return Optional.of(Integer.parseInt(t.get()));
     }
 
     private List<Rule> readRules(YamlNode.Entry entry) {

@@ -325,4 +325,53 @@ class PolicyLoaderTest {
         assertThat(check.policy().orElseThrow().rules()).hasSize(100_000);
         assertThat(check.policy().get().rules().get(99_999).location().line()).isEqualTo(100_003);
     }
+
+    /** Lines at the indentation of a service's keys in BASE. */
+    private static String serviceLines(String... lines) {
+        return "    " + String.join("\n    ", lines);
+    }
+
+    @Test
+    void load_serviceOptions_readWithDefaults() throws Exception {
+        Policy p = PolicyLoader.load("p.yaml", BASE.replace("    protocol: tcp\n    endpoints", serviceLines(
+                "protocol: tcp",
+                "balance: maglev",
+                "healthCheck: {interval: 500ms, timeout: 200ms, fall: 5}",
+                "limits: {maxConnections: 100, perSourceRate: 2.5/s}",
+                "timeouts: {idle: 1h}",
+                "proxyProtocol: v2",
+                "endpoints")));
+        Service s = p.service("web").orElseThrow();
+        assertThat(s.balance()).isEqualTo(Balance.MAGLEV);
+        assertThat(s.healthCheck()).isEqualTo(new HealthCheck(true, java.time.Duration.ofMillis(500),
+                java.time.Duration.ofMillis(200), 2, 5));
+        assertThat(s.limits()).isEqualTo(new ServiceLimits(100, 0, 2.5, 3));
+        assertThat(s.timeouts()).isEqualTo(new Timeouts(java.time.Duration.ofSeconds(5), java.time.Duration.ofHours(1)));
+        assertThat(s.proxyProtocol()).isTrue();
+        Service plain = PolicyLoader.load("p.yaml", BASE).service("web").orElseThrow();
+        assertThat(plain.balance()).isEqualTo(Balance.ROUND_ROBIN);
+        assertThat(plain.healthCheck()).isEqualTo(HealthCheck.DEFAULT);
+        assertThat(plain.limits()).isEqualTo(ServiceLimits.NONE);
+    }
+
+    @Test
+    void check_badServiceOptions_errorsWithPlaces() {
+        String yaml = BASE.replace("    protocol: tcp\n    endpoints", serviceLines(
+                "protocol: tcp",
+                "balance: random",
+                "healthCheck: {interval: 5, rise: 0}",
+                "limits: {maxConnection: 1}",
+                "timeouts: {idle: 0s}",
+                "proxyProtocol: yes",
+                "endpoints"));
+        List<String> p = problems(yaml);
+        assertThat(p).hasSize(6);
+        assertThat(p.get(0)).startsWith("p.yaml:16:14: error: unknown balance 'random'");
+        assertThat(p.get(1)).startsWith("p.yaml:17:29: error: healthCheck interval '5' is not a positive duration");
+        assertThat(p.get(2)).startsWith("p.yaml:17:38: error: healthCheck rise '0' is not a whole number from 1");
+        assertThat(p.get(3)).startsWith("p.yaml:18:14: error: unknown key 'maxConnection'")
+                .contains("did you mean 'maxConnections'?");
+        assertThat(p.get(4)).startsWith("p.yaml:19:22: error: idle timeout '0s' is not a positive duration");
+        assertThat(p.get(5)).startsWith("p.yaml:20:20: error: unknown proxyProtocol 'yes'");
+    }
 }
