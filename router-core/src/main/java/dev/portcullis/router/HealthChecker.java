@@ -12,11 +12,13 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -65,6 +67,7 @@ public final class HealthChecker implements AutoCloseable {
     private final AtomicInteger openChannels = new AtomicInteger();
     private final LongAdder successes = new LongAdder();
     private final LongAdder failures = new LongAdder();
+    private final AtomicBoolean warned = new AtomicBoolean();
 
     /** Set once by {@link #close()}; probes read it before every step. */
     private volatile boolean closed;
@@ -148,6 +151,18 @@ public final class HealthChecker implements AutoCloseable {
         return failures.sum();
     }
 
+    /**
+     * Refused and timed-out connects are what checks are for; any other failure (a channel class that does not fit
+     * the group, say) is a fault of the setup, warned about once per checker.
+     */
+    private void noteFailure(Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("operationComplete: check failed: {}", cause.toString());
+        } else if (!warned.getAndSet(true)) {
+            log.warn("operationComplete: health check could not run; endpoints will go down", cause);
+        }
+    }
+
     private void report(Endpoint e, boolean up) {
         try {
             listener.healthChanged(e, up);
@@ -226,6 +241,7 @@ public final class HealthChecker implements AutoCloseable {
             } else {
                 failures.increment();
                 flipped = state.failure();
+                noteFailure(f.cause());
             }
             if (flipped) {
                 boolean up = state.up();
