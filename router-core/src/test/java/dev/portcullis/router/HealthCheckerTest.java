@@ -174,9 +174,10 @@ class HealthCheckerTest {
         checker.close();
         await("every check channel to close", () -> checker.openChannels() == 0);
         Server second = server;
-        await("the servers to see every connection end",
-                () -> first.ended.get() == first.accepted.get() && second.ended.get() == second.accepted.get());
-        assertThat(first.accepted.get() + second.accepted.get()).isGreaterThanOrEqualTo(5 + FAST.rise());
+        // The second server is still listening, so it accepts at least the rise successful checks' connections
+        // (the first dropped any still in its backlog when it closed); each must end, closed by the checker.
+        await("the servers to see every connection end", () -> second.accepted.get() >= FAST.rise()
+                && first.ended.get() == first.accepted.get() && second.ended.get() == second.accepted.get());
         long checks = checker.successes() + checker.failures();
         Thread.sleep(150); // three intervals: nothing more may run after close
         assertThat(checker.successes() + checker.failures()).isEqualTo(checks);
