@@ -12,6 +12,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,7 +94,8 @@ public final class HealthChecker implements AutoCloseable {
      */
     public synchronized void start() {
         if (started || closed) {
-            throw new IllegalStateException("health checker for " + endpoints + (closed ? " is closed" : " started twice"));
+            throw new IllegalStateException("health checker for " + endpoints
+                    + (closed ? " is closed" : " started twice"));
         }
         started = true;
         if (!config.enabled()) {
@@ -198,7 +200,7 @@ public final class HealthChecker implements AutoCloseable {
         final EventLoop loop;
         final Bootstrap bootstrap;
         final HealthState state;
-        io.netty.util.concurrent.Future<?> next;
+        ScheduledFuture<?> next;
         Channel inFlight;
         long startedNanos;
 

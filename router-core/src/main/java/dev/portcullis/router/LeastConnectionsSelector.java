@@ -30,7 +30,8 @@ public final class LeastConnectionsSelector implements EndpointSelector {
         }
         Endpoint best = null;
         int bestActive = Integer.MAX_VALUE;
-        for (int i = 0, j = Integer.remainderUnsigned(start.getAndIncrement(), n); i < n; i++, j = j + 1 == n ? 0 : j + 1) {
+        int j = Integer.remainderUnsigned(start.getAndIncrement(), n);
+        for (int i = 0; i < n; i++, j = j + 1 == n ? 0 : j + 1) {
             Endpoint e = all[j];
             if (e.healthy()) {
                 int a = e.active();

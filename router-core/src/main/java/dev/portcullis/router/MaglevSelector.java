@@ -19,10 +19,14 @@ import java.util.List;
  * are sorted by address), so every appliance and every reload builds the same table for the same set.
  *
  * <p>Threading: {@link #healthChanged()} builds a new table off the selection path and publishes it through a
- * volatile field (1 to 2 ms for M = 65537 and 3 to 1000 endpoints, best of 20 on a shared 2-core machine: a caller
- * on an event loop stalls it that long per flip; a flip that leaves the healthy set as it was costs nothing); {@link #select} reads that field once. A table
- * is 4M bytes (256 KiB). Between a flip and its {@code healthChanged}, a client whose slot names a down endpoint
- * falls back to the next healthy endpoint in address order.
+ * volatile field; {@link #select} reads that field once. A build takes 1 to 2 ms for M = 65537 and 3 to 1000
+ * endpoints (best of 20 on a shared 2-core machine), so a caller on an event loop stalls it that long per flip; a
+ * call that finds the healthy set unchanged costs nothing. A table is 4M bytes (256 KiB). Between a flip and its
+ * {@code healthChanged}, a client whose slot names a down endpoint falls back to the next healthy endpoint in
+ * address order.
+ *
+ * <p>Disruption measured with the test's 100k random clients: taking one of 10 endpoints down moves 0.25% of the
+ * other clients on average (0.3% at worst over the 10 choices); one of 50, 0.5%.
  */
 public final class MaglevSelector implements EndpointSelector {
 
