@@ -1,7 +1,11 @@
-/** The portcullis command: policy tools now, the appliance daemon as the data plane arrives. */
+/** The portcullis command and daemon: wires the policy engine and the data plane together. */
 module dev.portcullis.appliance {
     requires dev.portcullis.policy;
+    requires dev.portcullis.router;
     requires info.picocli;
+    requires org.slf4j;
+    requires jdk.httpserver;
+    requires jdk.unsupported;
 
     opens dev.portcullis.appliance to info.picocli;
 }

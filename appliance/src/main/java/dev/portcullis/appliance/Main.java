@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "portcullis", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Edge router and cluster firewall for Kubernetes clusters.",
-        subcommands = {PolicyCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, DemoCommand.class, PolicyCommand.class, BenchCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main {
 
     /** Exit code when an input could not be read at all (missing file, not text). */

@@ -44,6 +44,7 @@ final class PolicyReader {
 
     private final String source;
     private final Diagnostics diagnostics;
+    private final YamlValues values;
 
     /** Sets as written, resolved on first use; see {@link #resolveSet}. */
     private final Map<String, RawSet> rawSets = new LinkedHashMap<>();
@@ -68,6 +69,7 @@ final class PolicyReader {
     PolicyReader(String source, Diagnostics diagnostics) {
         this.source = source;
         this.diagnostics = diagnostics;
+        this.values = new YamlValues(diagnostics);
     }
 
     /** Reads the policy; empty when any error was reported. */
@@ -102,35 +104,9 @@ final class PolicyReader {
 
     // ---- structure helpers ----
 
-    /**
-     * Checks that {@code node} is a mapping with only {@code allowed} keys and every {@code required} key, and
-     * returns its entries by key; null (with an error reported) when it is not a mapping.
-     */
     private Map<String, YamlNode.Entry> fields(YamlNode node, String what, Set<String> allowed,
                                                 Set<String> required) {
-        if (!(node instanceof YamlNode.Mapping m)) {
-            diagnostics.error(node.location(), what + " must be a mapping of keys to values, not " + node.kind());
-            return null;
-        }
-        Map<String, YamlNode.Entry> out = new LinkedHashMap<>();
-        for (YamlNode.Entry e : m.entries()) {
-            String key = e.key().value();
-            if (!allowed.contains(key)) {
-                Optional<String> near = Suggestions.closest(key, allowed);
-                String message = "unknown key '" + key + "' in " + what;
-                diagnostics.error(e.key().location(), message, near
-                        .map(s -> "did you mean '" + s + "'?")
-                        .orElse("valid keys here: " + String.join(", ", allowed)));
-                continue;
-            }
-            out.put(key, e);
-        }
-        for (String r : required) {
-            if (!out.containsKey(r)) {
-                diagnostics.error(node.location(), what + " has no '" + r + "'");
-            }
-        }
-        return out;
+        return values.fields(node, what, allowed, required);
     }
 
     /** The items of a list; a single scalar is taken as a list of one. Null (error reported) for anything else. */
@@ -151,13 +127,8 @@ final class PolicyReader {
         return null;
     }
 
-    /** A scalar's text; empty (error reported) for a list, a mapping or an empty value. */
     private Optional<String> text(YamlNode node, String what) {
-        if (node instanceof YamlNode.Scalar s && !s.isNull()) {
-            return Optional.of(s.value().strip());
-        }
-        diagnostics.error(node.location(), what + " must be a single value, not " + node.kind());
-        return Optional.empty();
+        return values.text(node, what);
     }
 
     private Optional<String> name(YamlNode node, String what) {
@@ -171,19 +142,7 @@ final class PolicyReader {
     }
 
     private Optional<Boolean> bool(YamlNode node, String what) {
-        Optional<String> t = text(node, what);
-        if (t.isEmpty()) {
-            return Optional.empty();
-        }
-        return switch (t.get()) {
-            case "true", "True", "TRUE" -> Optional.of(true);
-            case "false", "False", "FALSE" -> Optional.of(false);
-            default -> {
-                diagnostics.error(node.location(), what + " must be true or false, not '" + t.get() + "'",
-                        "YAML 1.2 reads yes/no/on/off as text, not as booleans");
-                yield Optional.empty();
-            }
-        };
+        return values.bool(node, what);
     }
 
     private Optional<IpPrefix> prefix(YamlNode node, String what) {
@@ -599,41 +558,12 @@ final class PolicyReader {
         return new Timeouts(connect, idle);
     }
 
-    private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h)");
-
-    /** A positive duration with a unit: {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}. */
     private Optional<java.time.Duration> duration(YamlNode node, String what) {
-        Optional<String> t = text(node, what);
-        if (t.isEmpty()) {
-            return Optional.empty();
-        }
-        var m = DURATION.matcher(t.get());
-        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
-            diagnostics.error(node.location(), what + " '" + t.get() + "' is not a positive duration",
-                    "write a number and a unit: 500ms, 5s, 2m or 1h");
-            return Optional.empty();
-        }
-        long n = Long.parseLong(m.group(1));
-        return Optional.of(switch (m.group(2)) {
-            case "ms" -> java.time.Duration.ofMillis(n);
-            case "s" -> java.time.Duration.ofSeconds(n);
-            case "m" -> java.time.Duration.ofMinutes(n);
-            default -> java.time.Duration.ofHours(n);
-        });
+        return values.duration(node, what);
     }
 
-    /** A whole number within {@code min..max}. */
     private Optional<Integer> count(YamlNode node, String what, int min, int max) {
-        Optional<String> t = text(node, what);
-        if (t.isEmpty()) {
-            return Optional.empty();
-        }
-        if (!isDigits(t.get()) || Long.parseLong(t.get()) < min || Long.parseLong(t.get()) > max) {
-            diagnostics.error(node.location(), what + " '" + t.get() + "' is not a whole number from " + min
-                    + " to " + max);
-            return Optional.empty();
-        }
-        return Optional.of(Integer.parseInt(t.get()));
+        return values.count(node, what, min, max);
     }
 
     private List<Rule> readRules(YamlNode.Entry entry) {

@@ -1,0 +1,321 @@
+package dev.portcullis.router;
+
+import dev.portcullis.policy.Action;
+import dev.portcullis.policy.CompiledPolicy;
+import dev.portcullis.policy.HostPort;
+import dev.portcullis.policy.IpProtocols;
+import dev.portcullis.policy.Service;
+import dev.portcullis.policy.Transport;
+import io.netty.channel.EventLoopGroup;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data plane: listeners for every service of the policy, admission by the compiled policy, and relaying to
+ * pod endpoints.
+ *
+ * <pre>{@code
+ * DataPlane plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, compiled);
+ * plane.apply(newlyCompiled);   // atomic: listeners added/removed, others untouched
+ * plane.drain(Duration.ofSeconds(30));
+ * plane.close();
+ * }</pre>
+ *
+ * <p>Policy updates are atomic: {@link #apply} builds a new {@link RouterState}, binds listeners the new policy adds
+ * (and gives up, keeping the running state, if one cannot bind), publishes the state with one volatile write, then
+ * closes listeners the new policy no longer has. Listeners it keeps are never rebound, so no connection attempt
+ * fails during a reload; established connections keep running unless the settings ask to close those the new
+ * policy would refuse.
+ *
+ * <p>Threading: {@link #apply}, {@link #drain} and {@link #close} are called by one control thread at a time
+ * (they are synchronized); {@link #state} is read by every event loop.
+ */
+public final class DataPlane implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DataPlane.class);
+
+    private final NettyTransport transport;
+    private final DataPlaneSettings settings;
+    private final EventLoopGroup group;
+    private final DataPlaneCounters counters = new DataPlaneCounters();
+    private final DecisionLog decisionLog;
+    private final AtomicInteger globalActive = new AtomicInteger();
+
+    /** The current snapshot; written only by {@link #apply} under this object's lock, read by every event loop. */
+    private volatile RouterState state;
+
+    /** Bound listeners; touched only under this object's lock. */
+    private final Map<ListenerKey, Listener> listeners = new LinkedHashMap<>();
+
+    /** Established TCP connections, for reload re-checks and draining. */
+    private final Set<ProxiedConnection> connections = ConcurrentHashMap.newKeySet();
+
+    private boolean closed;
+
+    /** Sweeps idle per-source limit entries every few seconds, off the event loops (it walks whole maps). */
+    private final java.util.concurrent.ScheduledExecutorService sweeper =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().name("limits-sweeper").daemon().factory());
+
+    private DataPlane(NettyTransport transport, DataPlaneSettings settings) {
+        this.transport = transport;
+        this.settings = settings;
+        int threads = settings.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : settings.ioThreads();
+        this.group = transport.newGroup(threads);
+        this.decisionLog = new DecisionLog(settings.decisionLogPerSecond(),
+                (int) Math.max(1, 2 * settings.decisionLogPerSecond()), counters);
+        sweeper.scheduleWithFixedDelay(this::sweepLimits, 5, 5, TimeUnit.SECONDS);
+    }
+
+    private void sweepLimits() {
+        RouterState s = state;
+        if (s != null) {
+            long now = System.nanoTime();
+            s.services().values().forEach(rt -> rt.limits().sweep(now));
+        }
+    }
+
+    /**
+     * Starts a data plane on {@code policy}: binds every listener.
+     *
+     * @throws DataPlaneException when a listener cannot be bound; nothing is left running
+     */
+    public static DataPlane start(NettyTransport transport, DataPlaneSettings settings, CompiledPolicy policy)
+            throws DataPlaneException {
+        DataPlane plane = new DataPlane(transport, settings);
+        try {
+            plane.apply(policy);
+        } catch (DataPlaneException | RuntimeException e) {
+            plane.close();
+            throw e;
+        }
+        LOG.info("start: data plane on {} with {} listeners", transport.name(), plane.listeners.size());
+        return plane;
+    }
+
+    /**
+     * Applies a new compiled policy atomically.
+     *
+     * @throws DataPlaneException when a new listener cannot be bound: the running state stays as it was
+     */
+    public synchronized ReloadReport apply(CompiledPolicy policy) throws DataPlaneException {
+        if (closed) {
+            throw new IllegalStateException("apply: the data plane is closed");
+        }
+        RouterState old = state;
+        long revision = old == null ? 1 : old.revision() + 1;
+        Map<String, ServiceRuntime> services = new HashMap<>();
+        Map<ListenerKey, ServiceRuntime> byListener = new HashMap<>();
+        List<ServiceRuntime> started = new ArrayList<>();
+        List<String> rebuilt = new ArrayList<>();
+        for (Service s : policy.policy().services()) {
+            ServiceRuntime previous = old == null ? null : old.services().get(s.name());
+            ServiceRuntime rt;
+            if (previous != null && sameConfig(previous.service(), s)) {
+                rt = previous;
+            } else {
+                rt = new ServiceRuntime(s, ServiceRuntime.endpointsReusing(s, previous),
+                        new AdmissionLimits(s.limits(), globalActive, settings.maxConnections()),
+                        counters.service(s.name()));
+                started.add(rt);
+                rebuilt.add(s.name());
+            }
+            services.put(s.name(), rt);
+            for (HostPort hp : s.listen()) {
+                byListener.put(new ListenerKey(hp, s.protocol()), rt);
+            }
+        }
+        RouterState next = new RouterState(revision, policy, services, byListener,
+                RouterState.ruleCounters(policy, counters),
+                new ClusterIpGuard(policy.policy().cluster().serviceCidrs()));
+
+        // Bind what is new before anything changes, so a failure leaves the running state whole.
+        List<Listener> bound = new ArrayList<>();
+        for (ListenerKey key : byListener.keySet()) {
+            if (listeners.containsKey(key)) {
+                continue;
+            }
+            try {
+                bound.add(key.transport() == Transport.TCP ? TcpListener.bind(this, group, key)
+                        : UdpListener.bind(this, group, key));
+            } catch (Exception e) {
+                bound.forEach(Listener::close);
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new DataPlaneException("cannot listen on " + key + ": " + e.getMessage(), e);
+            }
+        }
+        for (ServiceRuntime rt : started) {
+            // Health checks are connections too: never probe an address the guard refuses.
+            List<Endpoint> probed = rt.endpoints().stream()
+                    .filter(e -> !next.guard().refuses(e.socketAddress().getAddress())).toList();
+            HealthChecker checker = new HealthChecker(probed, group, transport.socketChannel(),
+                    rt.service().healthCheck(), (endpoint, up) -> healthChanged(rt, endpoint, up));
+            rt.healthChecker(checker);
+        }
+        state = next;
+        started.forEach(rt -> rt.healthChecker().start());
+
+        List<ListenerKey> added = bound.stream().map(Listener::key).toList();
+        bound.forEach(l -> listeners.put(l.key(), l));
+        List<ListenerKey> removed = new ArrayList<>();
+        for (ListenerKey key : List.copyOf(listeners.keySet())) {
+            if (!byListener.containsKey(key)) {
+                listeners.remove(key).close();
+                removed.add(key);
+            }
+        }
+        if (old != null) {
+            for (ServiceRuntime rt : old.services().values()) {
+                if (services.get(rt.name()) != rt && rt.healthChecker() != null) {
+                    rt.healthChecker().close();
+                }
+            }
+        }
+        int closedConnections = recheckConnections(next);
+        for (Listener l : listeners.values()) {
+            if (l instanceof UdpListener u) {
+                u.recheck(settings.closeDeniedOnReload());
+            }
+        }
+        ReloadReport report = new ReloadReport(revision, added, removed, rebuilt, closedConnections);
+        LOG.info("apply: {}", report);
+        return report;
+    }
+
+    /** Whether two versions of a service need no new runtime: equal in everything but their place in the file. */
+    private static boolean sameConfig(Service a, Service b) {
+        return a.listen().equals(b.listen()) && a.protocol() == b.protocol() && a.endpoints().equals(b.endpoints())
+                && a.balance() == b.balance() && a.healthCheck().equals(b.healthCheck())
+                && a.limits().equals(b.limits()) && a.timeouts().equals(b.timeouts())
+                && a.proxyProtocol() == b.proxyProtocol();
+    }
+
+    /** Closes established connections the new state refuses: always those to a guarded address, and, when the
+     * settings ask, those the new policy would not accept or whose service is gone. */
+    private int recheckConnections(RouterState next) {
+        int closing = 0;
+        for (ProxiedConnection c : connections) {
+            boolean gone = next.listeners().get(c.listener) == null;
+            Endpoint e = c.endpoint();
+            boolean guarded = e != null && next.guard().refuses(e.socketAddress().getAddress());
+            boolean denied = next.policy().action(Flows.match(next.policy(), c.clientIp,
+                    Flows.ipAddress(c.local.getAddress()), c.client.getPort(), c.local.getPort(), IpProtocols.TCP))
+                    != Action.ACCEPT;
+            if (guarded || (settings.closeDeniedOnReload() && (gone || denied))) {
+                c.closeFrom();
+                closing++;
+            }
+        }
+        return closing;
+    }
+
+    private void healthChanged(ServiceRuntime rt, Endpoint endpoint, boolean up) {
+        LOG.warn("healthChanged: service {} endpoint {} is {}", rt.name(), endpoint.address(), up ? "up" : "down");
+        rt.selector().healthChanged();
+    }
+
+    void register(ProxiedConnection c) {
+        connections.add(c);
+    }
+
+    void unregister(ProxiedConnection c) {
+        connections.remove(c);
+    }
+
+    /** The current snapshot: policy, services, counters by rule, guard. */
+    public RouterState state() {
+        return state;
+    }
+
+    public DataPlaneCounters counters() {
+        return counters;
+    }
+
+    public DataPlaneSettings settings() {
+        return settings;
+    }
+
+    public NettyTransport transport() {
+        return transport;
+    }
+
+    DecisionLog decisionLog() {
+        return decisionLog;
+    }
+
+    /** Established TCP connections now. */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    /** Active connections and UDP flows counted against the global limit. */
+    public int globalActive() {
+        return globalActive.get();
+    }
+
+    /** The bound listeners' keys. */
+    public synchronized List<ListenerKey> listeners() {
+        return List.copyOf(listeners.keySet());
+    }
+
+    /**
+     * Stops accepting (closes every listener), then waits up to {@code timeout} for established connections to
+     * end by themselves; closes those left. Returns how many were left and closed.
+     */
+    public synchronized int drain(Duration timeout) throws InterruptedException {
+        for (Listener l : listeners.values()) {
+            l.close();
+        }
+        listeners.clear();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!connections.isEmpty() && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        int left = connections.size();
+        for (ProxiedConnection c : connections) {
+            c.closeFrom();
+        }
+        LOG.info("drain: {} connections left after {} ms were closed", left, timeout.toMillis());
+        return left;
+    }
+
+    /** Closes listeners, health checkers and connections, and stops the event loops. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Listener l : listeners.values()) {
+            try {
+                l.close();
+            } catch (RuntimeException e) {
+                LOG.warn("close: listener {}: {}", l.key(), e.toString());
+            }
+        }
+        listeners.clear();
+        RouterState s = state;
+        if (s != null) {
+            for (ServiceRuntime rt : s.services().values()) {
+                if (rt.healthChecker() != null) {
+                    rt.healthChecker().close();
+                }
+            }
+        }
+        connections.forEach(ProxiedConnection::closeFrom);
+        sweeper.shutdownNow();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,9 @@
+package dev.portcullis.router;
+
+/** A bound listener, TCP or UDP. Closing it stops new connections or flows; established ones continue. */
+sealed interface Listener permits TcpListener, UdpListener {
+
+    ListenerKey key();
+
+    void close();
+}

@@ -1,0 +1,188 @@
+package dev.portcullis.router;
+
+import dev.portcullis.policy.Action;
+import dev.portcullis.policy.IpAddress;
+import dev.portcullis.policy.IpProtocols;
+import dev.portcullis.policy.Rule;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides, once, what happens to a new TCP connection, then removes itself: classify the real five-tuple with the
+ * current policy; drop (close at once) or reject (close with RST); or admit within the service's limits, pick an
+ * endpoint, check it against the ClusterIP guard, connect, and hand both sides to {@link Relay}.
+ *
+ * <p>The client channel runs with auto-read off, so nothing is read from the client before the endpoint side is
+ * connected. Runs on the client channel's event loop; the endpoint channel is registered on the same loop, so the
+ * relay needs no locks.
+ */
+final class TcpAdmission extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TcpAdmission.class);
+
+    /** Endpoints tried for one connection before it is refused: the first choice, then one other. */
+    private static final int MAX_ATTEMPTS = 2;
+
+    private final DataPlane plane;
+    private final ListenerKey listener;
+
+    TcpAdmission(DataPlane plane, ListenerKey listener) {
+        this.plane = plane;
+        this.listener = listener;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        Channel ch = ctx.channel();
+        InetSocketAddress client = (InetSocketAddress) ch.remoteAddress();
+        InetSocketAddress local = (InetSocketAddress) ch.localAddress();
+        RouterState state = plane.state();
+        IpAddress clientIp = Flows.ipAddress(client.getAddress());
+        int rule = Flows.match(state.policy(), clientIp, Flows.ipAddress(local.getAddress()), client.getPort(),
+                local.getPort(), IpProtocols.TCP);
+        plane.counters().lookedUp();
+        state.counter(rule, plane.counters()).hit(System.currentTimeMillis());
+        Action action = state.policy().action(rule);
+        ServiceRuntime service = state.listeners().get(listener);
+        ServiceCounters serviceCounters = service == null ? null : service.counters();
+        if (rule >= 0) {
+            Rule r = state.policy().policy().rules().get(rule);
+            if (r.log()) {
+                plane.decisionLog().log(r.name(), r.number(), action, IpProtocols.TCP, client, local,
+                        service == null ? "" : service.name());
+            }
+        }
+        switch (action) {
+            case DROP -> {
+                plane.counters().refused(serviceCounters, RefusalReason.POLICY_DROP);
+                ch.close();
+            }
+            case REJECT -> {
+                plane.counters().refused(serviceCounters, RefusalReason.POLICY_REJECT);
+                reset(ch);
+            }
+            case ACCEPT -> admit(ctx, state, service, client, local, clientIp);
+        }
+    }
+
+    private void admit(ChannelHandlerContext ctx, RouterState state, ServiceRuntime service,
+                       InetSocketAddress client, InetSocketAddress local, IpAddress clientIp) {
+        Channel ch = ctx.channel();
+        if (service == null) {
+            // The listener is being removed by a reload; its service is gone.
+            plane.counters().refused(null, RefusalReason.NO_HEALTHY_ENDPOINT);
+            reset(ch);
+            return;
+        }
+        RefusalReason limited = service.limits().tryAdmit(clientIp, System.nanoTime());
+        if (limited != null) {
+            plane.counters().refused(service.counters(), limited);
+            reset(ch);
+            return;
+        }
+        ProxiedConnection conn = new ProxiedConnection(plane, ch, listener, client, local, clientIp, service);
+        long hash = EndpointSelector.hashClient(clientIp);
+        connect(ctx, state, conn, hash, 1, null);
+    }
+
+    private void connect(ChannelHandlerContext ctx, RouterState state, ProxiedConnection conn, long hash,
+                         int attempt, Endpoint failed) {
+        ServiceRuntime service = conn.service;
+        Endpoint e = service.selector().select(hash);
+        if (e != null && e == failed) {
+            e = service.selector().select(hash ^ 0x9E37_79B9_7F4A_7C15L);
+        }
+        if (e == null || e == failed) {
+            // After a failed attempt the reason was counted already (connect failure or guard).
+            if (failed == null) {
+                plane.counters().refused(service.counters(), RefusalReason.NO_HEALTHY_ENDPOINT);
+            }
+            refuse(conn);
+            return;
+        }
+        if (state.guard().refuses(e.socketAddress().getAddress())) {
+            LOG.error("connect: refusing endpoint {} of service {}: it lies in a service CIDR (ClusterIP guard)",
+                    e.address(), service.name());
+            plane.counters().refused(service.counters(), RefusalReason.CLUSTER_IP_GUARD);
+            if (attempt < MAX_ATTEMPTS) {
+                connect(ctx, state, conn, hash, attempt + 1, e);
+            } else {
+                refuse(conn);
+            }
+            return;
+        }
+        Channel front = ctx.channel();
+        Endpoint chosen = e;
+        Bootstrap b = new Bootstrap()
+                .group(front.eventLoop())
+                .channel(plane.transport().socketChannel())
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                        (int) Math.min(Integer.MAX_VALUE, service.service().timeouts().connect().toMillis()))
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel backend) {
+                        backend.pipeline().addLast(new Relay(front, Relay.Direction.OUTBOUND, conn));
+                    }
+                });
+        b.connect(chosen.socketAddress()).addListener((ChannelFutureListener) f -> {
+            if (!front.isActive()) {
+                f.channel().close();
+                conn.close();
+                return;
+            }
+            if (!f.isSuccess()) {
+                chosen.connectFailed();
+                LOG.debug("connect: {} failed for {}: {}", chosen.address(), conn.client, f.cause().toString());
+                plane.counters().refused(service.counters(), RefusalReason.CONNECT_FAILED);
+                if (attempt < MAX_ATTEMPTS) {
+                    connect(ctx, state, conn, hash, attempt + 1, chosen);
+                } else {
+                    refuse(conn);
+                }
+                return;
+            }
+            Channel backend = f.channel();
+            conn.established(backend, chosen);
+            if (service.service().proxyProtocol()) {
+                backend.write(ProxyProtocolV2.encode(backend.alloc(), conn.client, conn.local));
+            }
+            long idle = service.service().timeouts().idle().toMillis();
+            ctx.pipeline().addLast(new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
+            ctx.pipeline().addLast(new Relay(backend, Relay.Direction.INBOUND, conn));
+            ctx.pipeline().remove(this);
+            backend.flush();
+            front.read();
+        });
+    }
+
+    /** Refuses an admitted connection: resets the client and releases what admission counted. */
+    private static void refuse(ProxiedConnection conn) {
+        conn.frontend.config().setOption(ChannelOption.SO_LINGER, 0);
+        conn.close();
+    }
+
+    /** Closes with RST rather than FIN, so the client learns at once that it was refused. */
+    private static void reset(Channel ch) {
+        ch.config().setOption(ChannelOption.SO_LINGER, 0);
+        ch.close();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("exceptionCaught: {} before admission: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+}

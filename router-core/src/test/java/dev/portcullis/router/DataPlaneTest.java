@@ -1,0 +1,539 @@
+package dev.portcullis.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.portcullis.policy.CompiledPolicy;
+import dev.portcullis.policy.PolicyLoader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The data plane over real sockets on loopback. The test "cluster" uses 127.1.0.0/16 as its pod network (Linux
+ * answers on all of 127.0.0.0/8), 127.96.0.0/16 as its service range, and listeners on 127.0.0.1.
+ */
+class DataPlaneTest {
+
+    private final List<AutoCloseable> closeLater = new ArrayList<>();
+    private DataPlane plane;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (plane != null) {
+            plane.close();
+        }
+        for (AutoCloseable c : closeLater.reversed()) {
+            c.close();
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    static CompiledPolicy policy(String services, String rules) throws Exception {
+        return PolicyLoader.compile("test.yaml", """
+                version: 1
+                cluster:
+                  name: test
+                  podCIDR: [127.1.0.0/16]
+                  serviceCIDR: [127.96.0.0/16]
+                  nodes:
+                    - {name: n1, address: 127.0.0.1, podCIDR: 127.1.1.0/24}
+                services:
+                %s
+                rules:
+                %s
+                default: drop
+                """.formatted(services.indent(2).stripTrailing(), rules.indent(2).stripTrailing()));
+    }
+
+    /** A TCP server that answers each connection with a greeting naming itself, then echoes until EOF. */
+    final class EchoPod implements AutoCloseable {
+        final ServerSocket server;
+        final AtomicInteger accepted = new AtomicInteger();
+        final java.util.concurrent.atomic.AtomicLong echoed = new java.util.concurrent.atomic.AtomicLong();
+        final List<Socket> sockets = new CopyOnWriteArrayList<>();
+        final String name;
+
+        EchoPod(String address, int port, String name) throws IOException {
+            this.server = new ServerSocket();
+            server.setReuseAddress(true);
+            server.bind(new InetSocketAddress(InetAddress.getByName(address), port));
+            this.name = name;
+            Thread.ofVirtual().start(this::serve);
+            closeLater.add(this);
+        }
+
+        private void serve() {
+            while (!server.isClosed()) {
+                try {
+                    Socket s = server.accept();
+                    accepted.incrementAndGet();
+                    sockets.add(s);
+                    Thread.ofVirtual().start(() -> echo(s));
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }
+
+        private void echo(Socket s) {
+            try (s) {
+                OutputStream out = s.getOutputStream();
+                out.write((name + "\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                InputStream in = s.getInputStream();
+                byte[] buf = new byte[8192];
+                int n;
+                while ((n = in.read(buf)) != -1) {
+                    out.write(buf, 0, n);
+                    echoed.addAndGet(n);
+                }
+                s.shutdownOutput();
+            } catch (IOException e) {
+                // the test closed it
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            for (Socket s : sockets) {
+                s.close();
+            }
+        }
+    }
+
+    private static Socket connect(int port) throws IOException {
+        Socket s = new Socket();
+        s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+        s.setSoTimeout(5000);
+        return s;
+    }
+
+    private static String readLine(Socket s) throws IOException {
+        InputStream in = s.getInputStream();
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) != -1 && c != '\n') {
+            b.write(c);
+        }
+        return b.toString(StandardCharsets.UTF_8);
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** True when the connection ends without data: closed by the far side (EOF) or reset. */
+    private static boolean refused(Socket s) {
+        try {
+            return s.getInputStream().read() == -1;
+        } catch (SocketException e) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Connects and expects the connection to end without data, or to be reset even before connect returns. */
+    private static void assertRefused(int port) throws IOException {
+        try (Socket s = new Socket()) {
+            try {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+                s.setSoTimeout(5000);
+            } catch (SocketException e) {
+                return;
+            }
+            assertThat(refused(s)).isTrue();
+        }
+    }
+
+    @Test
+    void tcp_admitted_relaysBothWaysAndCounts() throws Exception {
+        int port = freePort();
+        int podPort = freePort();
+        new EchoPod("127.1.1.10", podPort, "pod-a");
+        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy(
+                "web: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d]}".formatted(port, podPort),
+                "- {name: web, destination: [service:web], action: accept}"));
+        try (Socket s = connect(port)) {
+            assertThat(readLine(s)).isEqualTo("pod-a");
+            s.getOutputStream().write("ping\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(readLine(s)).isEqualTo("ping");
+        }
+        await(() -> plane.connectionCount() == 0, "the connection is closed");
+        ServiceCounters c = plane.counters().service("web");
+        assertThat(c.total()).isEqualTo(1);
+        assertThat(c.bytesIn()).isEqualTo(5);
+        assertThat(c.bytesOut()).isEqualTo(11);
+        assertThat(plane.counters().rule("web").hits()).isEqualTo(1);
+        assertThat(plane.state().services().get("web").endpoints().getFirst().total()).isEqualTo(1);
+    }
+
+    @Test
+    void tcp_droppedAndRejected_closedWithoutReachingThePod() throws Exception {
+        int dropPort = freePort();
+        int rejectPort = freePort();
+        int podPort = freePort();
+        EchoPod pod = new EchoPod("127.1.1.10", podPort, "pod");
+        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy("""
+                a: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d], healthCheck: {enabled: false}}
+                b: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d], healthCheck: {enabled: false}}
+                """.formatted(dropPort, podPort, rejectPort, podPort),
+                "- {name: no-b, destination: [service:b], action: reject}"));
+        try (Socket s = connect(dropPort)) {
+            assertThat(refused(s)).isTrue();
+        }
+        try (Socket s = connect(rejectPort)) {
+            assertThatThrownBy(() -> s.getInputStream().read()).isInstanceOf(SocketException.class)
+                    .hasMessageContaining("reset");
+        }
+        assertThat(pod.accepted.get()).isZero();
+        assertThat(plane.counters().refusals(RefusalReason.POLICY_DROP)).isEqualTo(1);
+        assertThat(plane.counters().refusals(RefusalReason.POLICY_REJECT)).isEqualTo(1);
+        assertThat(plane.counters().defaultRule().hits()).isEqualTo(1);
+    }
+
+    @Test
+    void tcp_roundRobin_spreadsAndDeadEndpointLeavesRotation() throws Exception {
+        int port = freePort();
+        int podPort = freePort();
+        EchoPod a = new EchoPod("127.1.1.10", podPort, "pod-a");
+        new EchoPod("127.1.1.11", podPort, "pod-b");
+        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy("""
+                web:
+                  listen: [127.0.0.1:%d]
+                  endpoints: [127.1.1.10:%d, 127.1.1.11:%d]
+                  healthCheck: {interval: 100ms, timeout: 100ms, rise: 1, fall: 1}
+                """.formatted(port, podPort, podPort), "- {name: web, destination: [service:web], action: accept}"));
+        List<String> seen = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            try (Socket s = connect(port)) {
+                seen.add(readLine(s));
+            }
+        }
+        assertThat(seen).containsExactlyInAnyOrder("pod-a", "pod-a", "pod-b", "pod-b");
+        a.close();
+        Endpoint ea = plane.state().services().get("web").endpoints().getFirst();
+        await(() -> !ea.healthy(), "pod-a is marked down");
+        for (int i = 0; i < 4; i++) {
+            try (Socket s = connect(port)) {
+                assertThat(readLine(s)).isEqualTo("pod-b");
+            }
+        }
+    }
+
+    @Test
+    void tcp_noHealthyEndpoint_refusedWithReason() throws Exception {
+        int port = freePort();
+        int podPort = freePort();
+        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy("""
+                web:
+                  listen: [127.0.0.1:%d]
+                  endpoints: [127.1.1.10:%d]
+                  healthCheck: {interval: 100ms, timeout: 100ms, rise: 1, fall: 1}
+                """.formatted(port, podPort), "- {name: web, destination: [service:web], action: accept}"));
+        Endpoint e = plane.state().services().get("web").endpoints().getFirst();
+        await(() -> !e.healthy(), "the endpoint with nothing listening is marked down");
+        assertRefused(port);
+        assertThat(plane.counters().service("web").refusals(RefusalReason.NO_HEALTHY_ENDPOINT)).isEqualTo(1);
+    }
+
+    @Test
+    void tcp_halfClose_passesFinAndKeepsTheOtherDirection() throws Exception {
+        int port = freePort();
+        int podPort = freePort();
+        new EchoPod("127.1.1.10", podPort, "pod-a");
+        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy(
+                "web: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d]}".formatted(port, podPort),
+                "- {name: web, destination: [service:web], action: accept}"));
+        try (Socket s = connect(port)) {
+            assertThat(readLine(s)).isEqualTo("pod-a");
+            s.getOutputStream().write("last words".getBytes(StandardCharsets.UTF_8));
+            s.shutdownOutput(); // the pod echoes until it sees our FIN, then closes its side
+            assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("last words");
+        }
+    }
+
+    /** Invariant: what goes through arrives whole and in order, however the two sides' speeds differ. */
+    @Test
+    void tcp_largeTransferToSlowReader_arrivesIntact() throws Exception {
+        int port = freePort();
+        int podPort = freePort();
+        EchoPod pod = new EchoPod("127.1.1.10", podPort, "pod-a");
+        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy(
+                "web: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d], healthCheck: {enabled: false}}".formatted(port, podPort),
+                "- {name: web, destination: [service:web], action: accept}"));
+        byte[] data = new byte[16 << 20];
+        new Random(7).nextBytes(data);
+        try (Socket s = connect(port)) {
+            assertThat(readLine(s)).isEqualTo("pod-a");
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    s.getOutputStream().write(data);
+                    s.shutdownOutput();
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            MessageDigest got = MessageDigest.getInstance("SHA-256");
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[4096];
+            long total = 0;
+            int n;
+            while ((n = in.read(buf)) != -1) {
+                got.update(buf, 0, n);
+                total += n;
+                if (total < (1 << 20)) {
+                    Thread.sleep(1); // a slow reader at first: the relay must hold back, not buffer everything
+                }
+            }
+            writer.join();
+            ServiceCounters sc = plane.counters().service("web");
+            assertThat(total).as("received; proxy counted in %d out %d, pod echoed %d", sc.bytesIn(), sc.bytesOut(),
+                    pod.echoed.get())
+                    .isEqualTo(data.length);
+            assertThat(got.digest()).isEqualTo(MessageDigest.getInstance("SHA-256").digest(data));
+        }
+    }
+
+    @Test
+    void tcp_endpointInServiceCidr_refusedByGuardEvenIfConfigured() throws Exception {
+        int port = freePort();
+        int podPort = freePort();
+        EchoPod clusterIp = new EchoPod("127.96.0.10", podPort, "cluster-ip");
+        // The loader refuses such an endpoint; build the policy by hand to prove the run-time guard holds anyway.
+        CompiledPolicy valid = policy("web: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d]}"
+                .formatted(port, podPort), "- {name: web, destination: [service:web], action: accept}");
+        var p = valid.policy();
+        var s0 = p.services().getFirst();
+        var bad = new dev.portcullis.policy.Service(s0.name(), s0.listen(), s0.protocol(),
+                List.of(dev.portcullis.policy.HostPort.parse("127.96.0.10:" + podPort)), s0.balance(),
+                s0.healthCheck(), s0.limits(), s0.timeouts(), false, s0.location());
+        CompiledPolicy forged = CompiledPolicy.compile(new dev.portcullis.policy.Policy(p.source(), 1, p.cluster(),
+                p.sets(), List.of(bad), p.rules(), p.defaultAction(), List.of()));
+        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, forged);
+        assertRefused(port);
+        Thread.sleep(300); // health checks would have probed by now (every 2 s, the first at once)
+        assertThat(clusterIp.accepted.get()).isZero();
+        assertThat(plane.counters().refusals(RefusalReason.CLUSTER_IP_GUARD)).isEqualTo(1);
+    }
+
+    @Test
+    void tcp_perSourceConnectionLimit_refusesTheSecond() throws Exception {
+        int port = freePort();
+        int podPort = freePort();
+        new EchoPod("127.1.1.10", podPort, "pod-a");
+        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy("""
+                web:
+                  listen: [127.0.0.1:%d]
+                  endpoints: [127.1.1.10:%d]
+                  limits: {perSourceConnections: 1}
+                """.formatted(port, podPort), "- {name: web, destination: [service:web], action: accept}"));
+        try (Socket first = connect(port)) {
+            assertThat(readLine(first)).isEqualTo("pod-a");
+            assertRefused(port);
+            assertThat(plane.counters().refusals(RefusalReason.SOURCE_CONNECTION_LIMIT)).isEqualTo(1);
+        }
+        await(() -> plane.connectionCount() == 0, "the first connection is closed");
+        try (Socket third = connect(port)) {
+            assertThat(readLine(third)).isEqualTo("pod-a");
+        }
+    }
+
+    @Test
+    void tcp_proxyProtocol_podSeesTheClientAddress() throws Exception {
+        int port = freePort();
+        int podPort = freePort();
+        ServerSocket raw = new ServerSocket();
+        raw.bind(new InetSocketAddress(InetAddress.getByName("127.1.1.10"), podPort));
+        closeLater.add(raw);
+        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy("""
+                web:
+                  listen: [127.0.0.1:%d]
+                  endpoints: [127.1.1.10:%d]
+                  proxyProtocol: v2
+                  healthCheck: {enabled: false}
+                """.formatted(port, podPort), "- {name: web, destination: [service:web], action: accept}"));
+        try (Socket client = connect(port); Socket pod = raw.accept()) {
+            client.getOutputStream().write('x');
+            pod.setSoTimeout(5000);
+            byte[] header = pod.getInputStream().readNBytes(16 + 12 + 1);
+            // v2 signature, PROXY command, TCP over IPv4, 12 address bytes, then the client's byte.
+            assertThat(header[12]).isEqualTo((byte) 0x21);
+            assertThat(header[13]).isEqualTo((byte) 0x11);
+            assertThat(InetAddress.getByAddress(java.util.Arrays.copyOfRange(header, 16, 20)).getHostAddress())
+                    .isEqualTo("127.0.0.1");
+            int clientPort = ((header[24] & 0xFF) << 8) | (header[25] & 0xFF);
+            assertThat(clientPort).isEqualTo(client.getLocalPort());
+            assertThat(((header[26] & 0xFF) << 8) | (header[27] & 0xFF)).isEqualTo(port);
+            assertThat(header[28]).isEqualTo((byte) 'x');
+        }
+    }
+
+    @Test
+    void reload_addsAndRemovesListenersWithoutTouchingOthers() throws Exception {
+        int keep = freePort();
+        int drop = freePort();
+        int add = freePort();
+        int podPort = freePort();
+        new EchoPod("127.1.1.10", podPort, "pod-a");
+        String rules = "- {name: all, action: accept}";
+        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy("""
+                keep: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d]}
+                old: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d]}
+                """.formatted(keep, podPort, drop, podPort), rules));
+        try (Socket established = connect(keep)) {
+            assertThat(readLine(established)).isEqualTo("pod-a");
+            ReloadReport r = plane.apply(policy("""
+                    keep: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d]}
+                    new: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d]}
+                    """.formatted(keep, podPort, add, podPort), rules));
+            assertThat(r.added()).extracting(k -> k.address().port()).containsExactly(add);
+            assertThat(r.removed()).extracting(k -> k.address().port()).containsExactly(drop);
+            assertThat(r.servicesRebuilt()).containsExactly("new");
+            established.getOutputStream().write("still here\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(readLine(established)).isEqualTo("still here");
+        }
+        try (Socket s = connect(add)) {
+            assertThat(readLine(s)).isEqualTo("pod-a");
+        }
+        assertThatThrownBy(() -> connect(drop)).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void reload_closeDenied_closesOnlyConnectionsTheNewPolicyRefuses() throws Exception {
+        int port = freePort();
+        int podPort = freePort();
+        new EchoPod("127.1.1.10", podPort, "pod-a");
+        String services = "web: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d]}".formatted(port, podPort);
+        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT.withCloseDeniedOnReload(true),
+                policy(services, "- {name: web, action: accept}"));
+        try (Socket s = connect(port)) {
+            assertThat(readLine(s)).isEqualTo("pod-a");
+            ReloadReport r = plane.apply(policy(services, "- {name: nobody, source: [192.0.2.1], action: accept}"));
+            assertThat(r.connectionsClosed()).isEqualTo(1);
+            assertThat(refused(s)).isTrue();
+        }
+    }
+
+    @Test
+    void reload_listenerInUse_refusedAndRunningStateKept() throws Exception {
+        int port = freePort();
+        int podPort = freePort();
+        new EchoPod("127.1.1.10", podPort, "pod-a");
+        String rules = "- {name: all, action: accept}";
+        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy(
+                "web: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d]}".formatted(port, podPort), rules));
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            RouterState before = plane.state();
+            assertThatThrownBy(() -> plane.apply(policy("""
+                    web: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d]}
+                    other: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d]}
+                    """.formatted(port, podPort, taken.getLocalPort(), podPort), rules)))
+                    .isInstanceOf(DataPlaneException.class).hasMessageContaining(":" + taken.getLocalPort());
+            assertThat(plane.state()).isSameAs(before);
+        }
+        try (Socket s = connect(port)) {
+            assertThat(readLine(s)).isEqualTo("pod-a");
+        }
+    }
+
+    @Test
+    void udp_flow_repliesComeFromTheListenerAndExpire() throws Exception {
+        int port = freePort();
+        int podPort = freePort();
+        DatagramSocket pod = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.1.1.53"), podPort));
+        closeLater.add(pod);
+        Thread.ofVirtual().start(() -> {
+            byte[] buf = new byte[2048];
+            while (!pod.isClosed()) {
+                try {
+                    DatagramPacket p = new DatagramPacket(buf, buf.length);
+                    pod.receive(p);
+                    byte[] reply = ("echo:" + new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8))
+                            .getBytes(StandardCharsets.UTF_8);
+                    pod.send(new DatagramPacket(reply, reply.length, p.getSocketAddress()));
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy("""
+                dns:
+                  listen: [127.0.0.1:%d]
+                  protocol: udp
+                  endpoints: [127.1.1.53:%d]
+                  timeouts: {idle: 1s}
+                  healthCheck: {enabled: false}
+                """.formatted(port, podPort), "- {name: dns, destination: [service:dns], protocol: udp, action: accept}"));
+        try (DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            client.setSoTimeout(5000);
+            InetSocketAddress listener = new InetSocketAddress("127.0.0.1", port);
+            for (String msg : List.of("one", "two")) {
+                byte[] b = msg.getBytes(StandardCharsets.UTF_8);
+                client.send(new DatagramPacket(b, b.length, listener));
+                DatagramPacket reply = new DatagramPacket(new byte[2048], 2048);
+                client.receive(reply);
+                assertThat(new String(reply.getData(), 0, reply.getLength(), StandardCharsets.UTF_8))
+                        .isEqualTo("echo:" + msg);
+                assertThat(reply.getSocketAddress()).isEqualTo(listener);
+            }
+        }
+        ServiceCounters c = plane.counters().service("dns");
+        assertThat(c.total()).isEqualTo(1);
+        assertThat(c.bytesIn()).isEqualTo(6);
+        await(() -> c.active() == 0, "the idle flow expires");
+    }
+
+    @Test
+    void udp_denied_noDatagramReachesThePod() throws Exception {
+        int port = freePort();
+        int podPort = freePort();
+        DatagramSocket pod = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.1.1.53"), podPort));
+        closeLater.add(pod);
+        pod.setSoTimeout(300);
+        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy("""
+                dns: {listen: [127.0.0.1:%d], protocol: udp, endpoints: [127.1.1.53:%d], healthCheck: {enabled: false}}
+                """.formatted(port, podPort), "- {name: only-doc, source: [192.0.2.1], action: accept}"));
+        try (DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            for (int i = 0; i < 3; i++) {
+                client.send(new DatagramPacket(new byte[] {1}, 1, new InetSocketAddress("127.0.0.1", port)));
+            }
+        }
+        assertThatThrownBy(() -> pod.receive(new DatagramPacket(new byte[16], 16)))
+                .isInstanceOf(SocketTimeoutException.class);
+        assertThat(plane.counters().refusals(RefusalReason.POLICY_DROP)).isEqualTo(1);
+    }
+}
