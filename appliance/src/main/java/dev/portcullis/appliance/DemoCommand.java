@@ -36,6 +36,7 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         ApplianceConfig cfg = RunCommand.readConfig(dir, spec.commandLine().getErr());
+        RunCommand.logTo(cfg);
         var policy = PolicyLoader.check(cfg.policy()).policy().orElseThrow(
                 () -> new CommandFailure(1, "the demo policy is invalid"));
         try (DemoPods pods = DemoPods.start(policy)) {
@@ -45,7 +46,7 @@ final class DemoCommand implements Callable<Integer> {
                       curl http://127.0.0.1:8080/                          admitted: a web pod answers (round-robin)
                       curl http://127.0.0.1:8443/                          denied: admin is only for 127.0.0.2 (reset)
                       curl --interface 127.0.0.2 http://127.0.0.1:8443/    admitted: the admin pod answers
-                      echo hello | nc -u -w1 127.0.0.1 8053                admitted UDP: the echo pod answers
+                      echo hello | nc -u -w1 127.0.0.1 8053                admitted UDP: the echo pod answers (netcat)
                       ./portcullis policy test %s --from 127.0.0.3 --to 127.0.0.1:8443
                     Edit %s and send SIGHUP to reload it; Ctrl-C drains and stops.
                     """.formatted(dir, cfg.logging().directory(), cfg.policy(), cfg.policy());

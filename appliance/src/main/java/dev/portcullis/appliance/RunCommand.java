@@ -33,7 +33,16 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ApplianceConfig cfg = readConfig(config, spec.commandLine().getErr());
+        logTo(cfg);
         return runUntilSignalled(cfg, spec.commandLine().getOut(), null);
+    }
+
+    /**
+     * Points logging at the configured directory. Must run before the first logger is made: the logging
+     * configuration reads the property once, when it starts.
+     */
+    static void logTo(ApplianceConfig cfg) {
+        System.setProperty("portcullis.logdir", cfg.logging().directory().toString());
     }
 
     static ApplianceConfig readConfig(Path dir, PrintWriter err) {
@@ -49,7 +58,6 @@ final class RunCommand implements Callable<Integer> {
 
     /** Starts the appliance, prints {@code banner} if any, and blocks until SIGTERM or SIGINT. */
     static int runUntilSignalled(ApplianceConfig cfg, PrintWriter out, String banner) {
-        System.setProperty("portcullis.logdir", cfg.logging().directory().toString());
         Appliance appliance;
         try {
             appliance = Appliance.start(cfg);
