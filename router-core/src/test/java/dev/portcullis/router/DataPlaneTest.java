@@ -179,6 +179,21 @@ class DataPlaneTest {
         }
     }
 
+    /** Connects and expects a reset (RST), at connect or at the first read. */
+    private static void assertReset(int port) throws IOException {
+        try (Socket s = new Socket()) {
+            try {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+                s.setSoTimeout(5000);
+                s.getInputStream().read();
+            } catch (SocketException e) {
+                assertThat(e.getMessage()).containsIgnoringCase("reset");
+                return;
+            }
+            throw new AssertionError("expected a reset from port " + port);
+        }
+    }
+
     @Test
     void tcp_admitted_relaysBothWaysAndCounts() throws Exception {
         int port = freePort();
@@ -215,10 +230,7 @@ class DataPlaneTest {
         try (Socket s = connect(dropPort)) {
             assertThat(refused(s)).isTrue();
         }
-        try (Socket s = connect(rejectPort)) {
-            assertThatThrownBy(() -> s.getInputStream().read()).isInstanceOf(SocketException.class)
-                    .hasMessageContaining("reset");
-        }
+        assertReset(rejectPort);
         assertThat(pod.accepted.get()).isZero();
         assertThat(plane.counters().refusals(RefusalReason.POLICY_DROP)).isEqualTo(1);
         assertThat(plane.counters().refusals(RefusalReason.POLICY_REJECT)).isEqualTo(1);
@@ -535,5 +547,39 @@ class DataPlaneTest {
         assertThatThrownBy(() -> pod.receive(new DatagramPacket(new byte[16], 16)))
                 .isInstanceOf(SocketTimeoutException.class);
         assertThat(plane.counters().refusals(RefusalReason.POLICY_DROP)).isEqualTo(1);
+    }
+
+    @Test
+    void tcp_ipv6ListenerAndEndpoint_relay() throws Exception {
+        int port = freePort();
+        int podPort = freePort();
+        ServerSocket pod = new ServerSocket();
+        pod.bind(new InetSocketAddress(InetAddress.getByName("::1"), podPort));
+        closeLater.add(pod);
+        Thread.ofVirtual().start(() -> {
+            try (Socket s = pod.accept()) {
+                s.getOutputStream().write("v6 pod\n".getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                // closed by the test
+            }
+        });
+        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, PolicyLoader.compile("v6.yaml", """
+                version: 1
+                cluster:
+                  name: v6
+                  podCIDR: ["::1/128"]
+                  serviceCIDR: ["fd00:10:96::/112"]
+                  nodes: [{name: n, address: "::1", podCIDR: "::1/128"}]
+                services:
+                  web: {listen: ["[::1]:%d"], endpoints: ["[::1]:%d"], healthCheck: {enabled: false}}
+                rules:
+                  - {name: web, source: ["::1"], destination: [service:web], action: accept}
+                """.formatted(port, podPort)));
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("::1", port), 2000);
+            s.setSoTimeout(5000);
+            assertThat(readLine(s)).isEqualTo("v6 pod");
+        }
+        assertThat(plane.counters().rule("web").hits()).isEqualTo(1);
     }
 }
