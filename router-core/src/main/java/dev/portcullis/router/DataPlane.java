@@ -226,12 +226,21 @@ public final class DataPlane implements AutoCloseable {
         rt.selector().healthChanged();
     }
 
-    void register(ProxiedConnection c) {
-        connections.add(c);
-    }
+    /** Where admitted connections register once established, and leave when closed. */
+    private final ProxiedConnection.ConnectionRegistry registry = new ProxiedConnection.ConnectionRegistry() {
+        @Override
+        public void register(ProxiedConnection c) {
+            connections.add(c);
+        }
 
-    void unregister(ProxiedConnection c) {
-        connections.remove(c);
+        @Override
+        public void unregister(ProxiedConnection c) {
+            connections.remove(c);
+        }
+    };
+
+    ProxiedConnection.ConnectionRegistry registry() {
+        return registry;
     }
 
     /** The current snapshot: policy, services, counters by rule, guard. */

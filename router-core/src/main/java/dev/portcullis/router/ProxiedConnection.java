@@ -26,7 +26,7 @@ final class ProxiedConnection {
     final InetSocketAddress local;
     final IpAddress clientIp;
     final ServiceRuntime service;
-    private final DataPlane plane;
+    private final ConnectionRegistry registry;
 
     /** Set on the event loop once the endpoint connection is up. */
     private Channel backend;
@@ -35,9 +35,16 @@ final class ProxiedConnection {
     private boolean outboundEnded;
     private volatile boolean closed;
 
-    ProxiedConnection(DataPlane plane, Channel frontend, ListenerKey listener, InetSocketAddress client,
+    /** Where established connections are kept, for reload re-checks and draining. */
+    interface ConnectionRegistry {
+        void register(ProxiedConnection c);
+
+        void unregister(ProxiedConnection c);
+    }
+
+    ProxiedConnection(ConnectionRegistry registry, Channel frontend, ListenerKey listener, InetSocketAddress client,
                       InetSocketAddress local, IpAddress clientIp, ServiceRuntime service) {
-        this.plane = plane;
+        this.registry = registry;
         this.frontend = frontend;
         this.listener = listener;
         this.client = client;
@@ -52,7 +59,7 @@ final class ProxiedConnection {
         this.endpoint = e;
         e.opened();
         service.counters().opened();
-        plane.register(this);
+        registry.register(this);
     }
 
     /** The endpoint once connected, else null. Set on the event loop; read racily by a reload's re-check. */
@@ -98,7 +105,7 @@ final class ProxiedConnection {
             flushAndClose(backend);
             endpoint.closed();
             service.counters().closed();
-            plane.unregister(this);
+            registry.unregister(this);
         }
         service.limits().release(clientIp);
     }

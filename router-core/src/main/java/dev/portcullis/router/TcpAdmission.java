@@ -90,7 +90,7 @@ final class TcpAdmission extends ChannelInboundHandlerAdapter {
             reset(ch);
             return;
         }
-        ProxiedConnection conn = new ProxiedConnection(plane, ch, listener, client, local, clientIp, service);
+        ProxiedConnection conn = new ProxiedConnection(plane.registry(), ch, listener, client, local, clientIp, service);
         long hash = EndpointSelector.hashClient(clientIp);
         connect(ctx, state, conn, hash, 1, null);
     }

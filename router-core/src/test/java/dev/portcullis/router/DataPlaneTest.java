@@ -582,4 +582,55 @@ class DataPlaneTest {
         }
         assertThat(plane.counters().rule("web").hits()).isEqualTo(1);
     }
+
+    /** Invariant: the flow table never grows past its bound; a silent flow makes room, a busy table refuses. */
+    @Test
+    void udp_tableFull_evictsSilentFlowElseRefuses() throws Exception {
+        int port = freePort();
+        int podPort = freePort();
+        DatagramSocket pod = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.1.1.53"), podPort));
+        closeLater.add(pod);
+        Thread.ofVirtual().start(() -> {
+            byte[] buf = new byte[256];
+            while (!pod.isClosed()) {
+                try {
+                    DatagramPacket p = new DatagramPacket(buf, buf.length);
+                    pod.receive(p);
+                    pod.send(new DatagramPacket(p.getData(), p.getLength(), p.getSocketAddress()));
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+        DataPlaneSettings two = new DataPlaneSettings(1, 0, 2, false, 100, Duration.ofSeconds(1));
+        plane = DataPlane.start(NettyTransport.best(), two, policy("""
+                dns: {listen: [127.0.0.1:%d], protocol: udp, endpoints: [127.1.1.53:%d], healthCheck: {enabled: false}}
+                """.formatted(port, podPort), "- {name: dns, action: accept}"));
+        InetSocketAddress listener = new InetSocketAddress("127.0.0.1", port);
+        List<DatagramSocket> clients = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            DatagramSocket c = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+            c.setSoTimeout(1000);
+            clients.add(c);
+            closeLater.add(c);
+        }
+        assertThat(echo(clients.get(0), listener)).isTrue();
+        assertThat(echo(clients.get(1), listener)).isTrue();
+        assertThat(echo(clients.get(2), listener)).as("both flows are fresh: refused").isFalse();
+        assertThat(plane.counters().refusals(RefusalReason.FLOW_TABLE_FULL)).isPositive();
+        Thread.sleep(1200); // both flows now silent for over a second: evictable
+        assertThat(echo(clients.get(2), listener)).as("the oldest silent flow was evicted").isTrue();
+        assertThat(plane.counters().service("dns").active()).isEqualTo(2);
+    }
+
+    private static boolean echo(DatagramSocket client, InetSocketAddress to) throws IOException {
+        client.send(new DatagramPacket(new byte[] {42}, 1, to));
+        try {
+            DatagramPacket reply = new DatagramPacket(new byte[16], 16);
+            client.receive(reply);
+            return reply.getLength() == 1 && reply.getData()[0] == 42;
+        } catch (SocketTimeoutException e) {
+            return false;
+        }
+    }
 }
