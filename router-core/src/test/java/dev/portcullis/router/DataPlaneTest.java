@@ -633,4 +633,40 @@ class DataPlaneTest {
             return false;
         }
     }
+
+    /** Invariant: a reload never makes a connection attempt fail on a listener that stays. */
+    @Test
+    void reload_underSteadyTraffic_noConnectionFails() throws Exception {
+        int port = freePort();
+        int podPort = freePort();
+        new EchoPod("127.1.1.10", podPort, "pod-a");
+        String services = "web: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d]}".formatted(port, podPort);
+        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy(services,
+                "- {name: web, action: accept}"));
+        AtomicInteger ok = new AtomicInteger();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread load = Thread.ofPlatform().start(() -> {
+            while (!stop.get() && ok.get() < 5000) {
+                try (Socket s = connect(port)) {
+                    if (!readLine(s).equals("pod-a")) {
+                        failures.add(new AssertionError("wrong greeting"));
+                    }
+                    ok.incrementAndGet();
+                } catch (IOException e) {
+                    failures.add(e);
+                }
+            }
+        });
+        for (int i = 0; i < 20; i++) {
+            plane.apply(policy(services, "- {name: web, action: accept}\n- {name: extra-%d, source: [192.0.2.%d], "
+                    .formatted(i, i + 1) + "action: drop}"));
+            Thread.sleep(25);
+        }
+        stop.set(true);
+        load.join();
+        assertThat(failures).isEmpty();
+        assertThat(ok.get()).isPositive();
+        assertThat(plane.state().revision()).isEqualTo(21);
+    }
 }
