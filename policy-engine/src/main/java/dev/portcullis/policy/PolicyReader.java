@@ -146,12 +146,17 @@ final class PolicyReader {
     }
 
     private Optional<IpPrefix> prefix(YamlNode node, String what) {
+        return parsed(node, what, IpPrefix::parse);
+    }
+
+    /** A scalar parsed by {@code parser}; its IllegalArgumentException becomes an error at the node's place. */
+    private <T> Optional<T> parsed(YamlNode node, String what, java.util.function.Function<String, T> parser) {
         Optional<String> t = text(node, what);
         if (t.isEmpty()) {
             return Optional.empty();
         }
         try {
-            return Optional.of(IpPrefix.parse(t.get()));
+            return Optional.of(parser.apply(t.get()));
         } catch (IllegalArgumentException e) {
             diagnostics.error(node.location(), "malformed " + what + ": " + e.getMessage());
             return Optional.empty();
@@ -170,16 +175,7 @@ final class PolicyReader {
     }
 
     private Optional<HostPort> hostPort(YamlNode node, String what) {
-        Optional<String> t = text(node, what);
-        if (t.isEmpty()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(HostPort.parse(t.get()));
-        } catch (IllegalArgumentException e) {
-            diagnostics.error(node.location(), "malformed " + what + ": " + e.getMessage());
-            return Optional.empty();
-        }
+        return parsed(node, what, HostPort::parse);
     }
 
     // ---- sections ----
@@ -230,15 +226,7 @@ final class PolicyReader {
                 continue;
             }
             Optional<String> name = name(f.get("name").value(), "node name");
-            Optional<IpAddress> address = text(f.get("address").value(), "node address").flatMap(t -> {
-                try {
-                    return Optional.of(IpAddress.parse(t));
-                } catch (IllegalArgumentException e) {
-                    diagnostics.error(f.get("address").value().location(), "malformed node address: "
-                            + e.getMessage());
-                    return Optional.empty();
-                }
-            });
+            Optional<IpAddress> address = parsed(f.get("address").value(), "node address", IpAddress::parse);
             Optional<IpPrefix> pod = prefix(f.get("podCIDR").value(), "node podCIDR");
             if (name.isPresent()) {
                 Location first = names.putIfAbsent(name.get(), n.location());

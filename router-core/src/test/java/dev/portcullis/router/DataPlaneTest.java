@@ -128,6 +128,28 @@ class DataPlaneTest {
         }
     }
 
+    /** A UDP pod that answers each datagram with {@code prefix} followed by the datagram. */
+    private void udpEchoPod(String address, int port, String prefix) throws IOException {
+        DatagramSocket pod = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(address), port));
+        closeLater.add(pod);
+        byte[] head = prefix.getBytes(StandardCharsets.UTF_8);
+        Thread.ofVirtual().start(() -> {
+            byte[] buf = new byte[2048];
+            while (!pod.isClosed()) {
+                try {
+                    DatagramPacket p = new DatagramPacket(buf, buf.length);
+                    pod.receive(p);
+                    byte[] reply = new byte[head.length + p.getLength()];
+                    System.arraycopy(head, 0, reply, 0, head.length);
+                    System.arraycopy(p.getData(), 0, reply, head.length, p.getLength());
+                    pod.send(new DatagramPacket(reply, reply.length, p.getSocketAddress()));
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+    }
+
     private static Socket connect(int port) throws IOException {
         Socket s = new Socket();
         s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
@@ -486,22 +508,7 @@ class DataPlaneTest {
     void udp_flow_repliesComeFromTheListenerAndExpire() throws Exception {
         int port = freePort();
         int podPort = freePort();
-        DatagramSocket pod = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.1.1.53"), podPort));
-        closeLater.add(pod);
-        Thread.ofVirtual().start(() -> {
-            byte[] buf = new byte[2048];
-            while (!pod.isClosed()) {
-                try {
-                    DatagramPacket p = new DatagramPacket(buf, buf.length);
-                    pod.receive(p);
-                    byte[] reply = ("echo:" + new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8))
-                            .getBytes(StandardCharsets.UTF_8);
-                    pod.send(new DatagramPacket(reply, reply.length, p.getSocketAddress()));
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
+        udpEchoPod("127.1.1.53", podPort, "echo:");
         plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy("""
                 dns:
                   listen: [127.0.0.1:%d]
@@ -588,20 +595,7 @@ class DataPlaneTest {
     void udp_tableFull_evictsSilentFlowElseRefuses() throws Exception {
         int port = freePort();
         int podPort = freePort();
-        DatagramSocket pod = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.1.1.53"), podPort));
-        closeLater.add(pod);
-        Thread.ofVirtual().start(() -> {
-            byte[] buf = new byte[256];
-            while (!pod.isClosed()) {
-                try {
-                    DatagramPacket p = new DatagramPacket(buf, buf.length);
-                    pod.receive(p);
-                    pod.send(new DatagramPacket(p.getData(), p.getLength(), p.getSocketAddress()));
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
+        udpEchoPod("127.1.1.53", podPort, "");
         DataPlaneSettings two = new DataPlaneSettings(1, 0, 2, false, 100, Duration.ofSeconds(1));
         plane = DataPlane.start(NettyTransport.best(), two, policy("""
                 dns: {listen: [127.0.0.1:%d], protocol: udp, endpoints: [127.1.1.53:%d], healthCheck: {enabled: false}}
