@@ -54,6 +54,13 @@ public final class DataPlane implements AutoCloseable {
     /** The current snapshot; written only by {@link #apply} under this object's lock, read by every event loop. */
     private volatile RouterState state;
 
+    /**
+     * The snapshot being applied, while its new listeners are bound and before it is published: a connection that
+     * reaches a new listener in that window decides with it (see {@link #stateFor}). Written under this object's
+     * lock; null otherwise.
+     */
+    private volatile RouterState pending;
+
     /** Bound listeners; touched only under this object's lock. */
     private final Map<ListenerKey, Listener> listeners = new LinkedHashMap<>();
 
@@ -140,6 +147,7 @@ public final class DataPlane implements AutoCloseable {
                 new ClusterIpGuard(policy.policy().cluster().serviceCidrs()));
 
         // Bind what is new before anything changes, so a failure leaves the running state whole.
+        pending = next;
         List<Listener> bound = new ArrayList<>();
         for (ListenerKey key : byListener.keySet()) {
             if (listeners.containsKey(key)) {
@@ -149,6 +157,7 @@ public final class DataPlane implements AutoCloseable {
                 bound.add(key.transport() == Transport.TCP ? TcpListener.bind(this, group, key)
                         : UdpListener.bind(this, group, key));
             } catch (Exception e) {
+                pending = null;
                 bound.forEach(Listener::close);
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
@@ -165,6 +174,7 @@ public final class DataPlane implements AutoCloseable {
             rt.healthChecker(checker);
         }
         state = next;
+        pending = null;
         started.forEach(rt -> rt.healthChecker().start());
 
         List<ListenerKey> added = bound.stream().map(Listener::key).toList();
@@ -246,6 +256,20 @@ public final class DataPlane implements AutoCloseable {
     /** The current snapshot: policy, services, counters by rule, guard. */
     public RouterState state() {
         return state;
+    }
+
+    /**
+     * The snapshot a new connection on {@code key} decides with: the current one, or, for a listener that a reload
+     * in progress has just bound and not yet published, the one being applied. So no connection reaching a new
+     * listener is refused for arriving a moment early.
+     */
+    RouterState stateFor(ListenerKey key) {
+        RouterState current = state;
+        if (current != null && current.listeners().containsKey(key)) {
+            return current;
+        }
+        RouterState next = pending;
+        return next != null && next.listeners().containsKey(key) ? next : current;
     }
 
     public DataPlaneCounters counters() {

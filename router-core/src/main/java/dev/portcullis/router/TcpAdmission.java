@@ -46,7 +46,7 @@ final class TcpAdmission extends ChannelInboundHandlerAdapter {
         Channel ch = ctx.channel();
         InetSocketAddress client = (InetSocketAddress) ch.remoteAddress();
         InetSocketAddress local = (InetSocketAddress) ch.localAddress();
-        RouterState state = plane.state();
+        RouterState state = plane.stateFor(listener);
         IpAddress clientIp = Flows.ipAddress(client.getAddress());
         int rule = Flows.match(state.policy(), clientIp, Flows.ipAddress(local.getAddress()), client.getPort(),
                 local.getPort(), IpProtocols.TCP);

@@ -166,7 +166,7 @@ final class UdpListener implements Listener {
                 plane.counters().refused(null, RefusalReason.FLOW_TABLE_FULL);
                 return null;
             }
-            RouterState state = plane.state();
+            RouterState state = plane.stateFor(key);
             InetSocketAddress local = packet.recipient() != null ? packet.recipient()
                     : (InetSocketAddress) listenerChannel.localAddress();
             IpAddress clientIp = Flows.ipAddress(sender.getAddress());
@@ -296,7 +296,7 @@ final class UdpListener implements Listener {
         }
 
         void recheck(boolean closeDenied) {
-            RouterState state = plane.state();
+            RouterState state = plane.stateFor(key);
             for (Flow f : flows.values().toArray(new Flow[0])) {
                 if (f.denied()) {
                     end(f); // a denied flow is decided afresh with the new policy
