@@ -52,9 +52,17 @@ final class LinearClassifier {
 
     /** Like {@link #lookup} for IPv4, over the copied bounds. */
     int lookupV4(int src, int dst, int srcPort, int dstPort, int protocol) {
+        return lookupV4After(-1, src, dst, srcPort, dstPort, protocol);
+    }
+
+    /** Like {@link #lookupAfter} for IPv4, over the copied bounds. */
+    int lookupV4After(int after, int src, int dst, int srcPort, int dstPort, int protocol) {
         long[] v = {src & 0xFFFF_FFFFL, dst & 0xFFFF_FFFFL, srcPort, dstPort, protocol};
         outer:
         for (int i = 0; i < v4Priority.length; i++) {
+            if (v4Priority[i] <= after) {
+                continue;
+            }
             for (int d = 0; d < 5; d++) {
                 if (v[d] < v4Bounds[i * 10 + 2 * d] || v[d] > v4Bounds[i * 10 + 2 * d + 1]) {
                     continue outer;
