@@ -47,11 +47,13 @@ final class CutTreeBuilder {
     /**
      * Replication budget of a tree, in slots (leaf entries and child pairs) per box, handed down the tree (see
      * {@link #buildNode}). It bounds memory for rule sets that replicate badly, at the cost of longer leaf scans
-     * there. Measured on the widened 100K sets (lookups/s, footprint): a single global pool of 64 starved later
-     * trees into leaves of thousands (ipc1: 0.96 M/s, 106 MB); handed down, 8 gave 1.4 M/s and 5.5 MB, 16 gave
-     * 3.0 M/s and 9 MB, 32 gave 4.2 M/s and 13 MB. The 10K sets stay under 8 slots per box either way.
+     * there. Measured on the widened 100K sets (best-of lookups/s on ipc1_100K, footprint): a single global pool
+     * of 64 starved later trees into leaves of thousands (0.96 M/s, 106 MB); handed down, 8 gave 1.4 M/s and 5.5
+     * MB, 16 gave 3.0 M/s and 9 MB, 32 gave 4.2 M/s and 13 MB, 64 gave 4.4 M/s and 19 MB, 128 gave 5.3 M/s and
+     * 27 MB. The budget binds on the 10K sets too (a share halves with every level that doubles its boxes): ipc1
+     * scans 9.2 leaf entries per lookup at 32, 7.9 at 64, 7.4 at 128; 64 was 4-10% faster than 32 there.
      */
-    static final int BUDGET_PER_BOX = 32;
+    static final int BUDGET_PER_BOX = 64;
 
     private final BoxSet boxes;
     private final int dims;
