@@ -12,13 +12,14 @@ import java.util.Map;
  *
  * <p>Encoding: the node array holds only (reference, header) pairs, two ints each. An internal node is a child
  * table of {@code 2^bits} pairs starting at its reference; its header, kept in the pair that points to it (the
- * parent's slot, or the forest's root arrays), is {@code low | mask << 9 >= 0} with {@code mask = 2^bits - 1} and
- * {@code low} a family-specific {@link CutEncoding} of (dimension, shift): the child of a field value {@code v} is
- * pair number {@code (v >>> shift) & mask}. Keeping a node's header beside the reference to it means one
- * descent step is one dependent load instead of two. A leaf pair is (leaf id, -1) as built; the family's index
- * rewrites it to (offset of its first entry, {@code ~count}), so a leaf needs no further lookup either. Every
- * node's region is an aligned power-of-two block in each dimension, so {@code (v >>> shift) & mask} is the
- * position of {@code v} inside the region, with no subtraction.
+ * parent's slot, or the forest's root arrays), is {@code dim | shift << 3 | mask << 9 >= 0} with {@code mask =
+ * 2^bits - 1}: the child of a field value {@code v} is pair number {@code (v >>> shift) & mask}. Keeping a node's
+ * header beside the reference to it makes a descent step one dependent load instead of two. A leaf pair is (leaf
+ * id, -1) as built; the family's index rewrites it to (offset of its first entry, {@code ~count}), so reaching a
+ * leaf's entries needs no further load either. (This layout replaced a header-then-child-table one in the same
+ * change as other tuning; its effect was not measured in isolation.) Every node's region is an aligned
+ * power-of-two block in each dimension, so {@code (v >>> shift) & mask} is the position of {@code v} inside the
+ * region, with no subtraction.
  *
  * <p>Invariants: (1) a leaf lists, in ascending order, every box of the tree's subset that intersects the
  * leaf's region; no box is ever dropped, not even one covered by an earlier box, because {@code lookupAfter}
@@ -61,20 +62,8 @@ final class CutTreeBuilder {
     private final List<int[]> leaves = new ArrayList<>();
     private final Map<LeafKey, Integer> leafIds = new HashMap<>();
 
-    /**
-     * How a family's lookup reads a cut: maps (dimension, shift) to the low 9 bits of a node header. The builder
-     * ORs in {@code mask << 9}; the encoding is the lookup's business.
-     */
-    @FunctionalInterface
-    interface CutEncoding {
-        int encode(int dim, int shift);
-    }
-
-    private final CutEncoding encoding;
-
-    CutTreeBuilder(BoxSet boxes, CutEncoding encoding) {
+    CutTreeBuilder(BoxSet boxes) {
         this.boxes = boxes;
-        this.encoding = encoding;
         this.dims = boxes.dims;
     }
 
@@ -138,10 +127,6 @@ final class CutTreeBuilder {
                 lists[c][fill[c]++] = m;
             }
         }
-        int low = encoding.encode(d, shift);
-        if (low >>> 9 != 0) {
-            throw new IllegalStateException("cut encoding " + low + " does not fit 9 bits");
-        }
         int at = nodes.reserve(2 * children);
         long share = budget - children;
         int[] childWidth = width.clone();
@@ -153,7 +138,7 @@ final class CutTreeBuilder {
             nodes.set(at + 2 * c, (int) (child >>> 32));
             nodes.set(at + 2 * c + 1, (int) child);
         }
-        return pair(at, low | (children - 1) << 9);
+        return pair(at, d | shift << 3 | (children - 1) << 9);
     }
 
     /** A cut into {@code 2^bits} children along {@code dim}, whose box counts add up to {@code sum}. */

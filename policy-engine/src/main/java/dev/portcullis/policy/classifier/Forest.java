@@ -31,7 +31,7 @@ record Forest(int[] rootRefs, int[] rootHeaders, int[] treeMin, int[] treeMax, i
         return family == IpFamily.V4 ? 16 : 64;
     }
 
-    static Forest build(BoxSet boxes, CutTreeBuilder.CutEncoding encoding) {
+    static Forest build(BoxSet boxes) {
         int small = smallLength(boxes.family);
         List<List<Integer>> groups = new ArrayList<>();
         for (int g = 0; g < 4; g++) {
@@ -44,7 +44,7 @@ record Forest(int[] rootRefs, int[] rootHeaders, int[] treeMin, int[] treeMax, i
             }
             groups.get(g).add(i);
         }
-        CutTreeBuilder builder = new CutTreeBuilder(boxes, encoding);
+        CutTreeBuilder builder = new CutTreeBuilder(boxes);
         List<long[]> trees = new ArrayList<>(); // {root pair, min, max}
         for (List<Integer> group : groups) {
             if (group.isEmpty()) {

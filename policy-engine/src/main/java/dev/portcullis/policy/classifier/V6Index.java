@@ -21,7 +21,7 @@ final class V6Index {
     private final long[] leafData;
 
     V6Index(BoxSet boxes) {
-        Forest forest = Forest.build(boxes, (dim, shift) -> dim | shift << 3);
+        Forest forest = Forest.build(boxes);
         int leafCount = forest.leaves().size();
         long total = forest.leafEntries() * STRIDE;
         if (total > Integer.MAX_VALUE - 16) {
