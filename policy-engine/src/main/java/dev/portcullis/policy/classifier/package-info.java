@@ -60,8 +60,8 @@
  * Choosing a cut tries, for every dimension, {@code k = 1, 2, ...} until the space factor is exceeded or the
  * largest child fits a leaf; each try is one pass over the node's boxes with a difference array, so a node costs
  * O(boxes x dimensions x 12). Depth is bounded by the sum of the dimensions' bits (104 for IPv4, 296 for IPv6)
- * since every cut narrows one dimension by at least one bit. Measured: the 10K sets compile in 10-140 ms warm, the
- * widened 100K sets in 0.2-0.6 s warm (see {@code docs/performance.md}).
+ * since every cut narrows one dimension by at least one bit. Measured (JMH average per compile, warm, on shared
+ * cores): the 10K sets in 4-47 ms, the widened 100K sets in 66 ms-1.9 s (see {@code docs/performance.md}).
  *
  * <h2>Memory</h2>
  *
@@ -69,8 +69,8 @@
  * a per-tree budget of 64 slots (leaf entries plus child pairs) per box, handed down the tree: a cut that does not
  * fit its node's share makes the node a leaf, and the children split what is left in proportion to their box
  * counts. Leaves with equal box lists are stored once. The bound's cost is honest: where the budget runs out,
- * leaves are long and lookups there scan more. Measured: the ClassBench 10K sets take 38-134 bytes per box; the
- * widened 100K sets 43-264 bytes per box (acl1_100K: 25 MB). A single global budget was tried first and was worse:
+ * leaves are long and lookups there scan more. Measured: the ClassBench 10K sets take 39-159 bytes per box; the
+ * widened 100K sets 46-371 bytes per box (acl1_100K: 36 MB, the largest). A single global budget was tried first and was worse:
  * the first tree used it up and the later trees became leaves of thousands of boxes (ipc1_100K: 0.96 M lookups/s
  * at 106 MB, against 4.4 M/s at 19 MB now). {@link dev.portcullis.policy.classifier.Classifier#footprintBytes()}
  * adds up the arrays' sizes with their headers.
