@@ -72,8 +72,9 @@
  * leaves are long and lookups there scan more. Measured: the ClassBench 10K sets take 39-159 bytes per box; the
  * widened 100K sets 46-371 bytes per box (acl1_100K: 36 MB, the largest). A single global budget was tried first
  * and was worse: the first tree used it up and the later trees became leaves of thousands of boxes (ipc1_100K:
- * 0.96 M lookups/s at 106 MB, against 4.4 M/s at 19 MB now). {@link dev.portcullis.policy.classifier.Classifier#footprintBytes()}
- * adds up the arrays' sizes with their headers.
+ * 0.96 M lookups/s at 106 MB, against 4.4 M/s at 19 MB now).
+ * {@link dev.portcullis.policy.classifier.Classifier#footprintBytes()} adds up the arrays' sizes with their
+ * headers.
  *
  * <h2>Thread safety</h2>
  *
