@@ -12,44 +12,46 @@ final class V6Index {
 
     static final int STRIDE = 10;
 
-    private final int[] roots;
+    private final int[] rootRefs;
+    private final int[] rootHeaders;
     private final int[] treeMin;
     private final int[] treeMax;
+    /** (reference, header) pairs, see {@link CutTreeBuilder}; leaf pairs are (data offset, ~count). */
     private final int[] nodes;
-    /** Leaf {@code i} occupies {@code leafData[leafStart[i] .. leafStart[i + 1])}. */
-    private final int[] leafStart;
     private final long[] leafData;
 
     V6Index(BoxSet boxes) {
         Forest forest = Forest.build(boxes);
-        this.roots = forest.roots();
-        this.treeMin = forest.treeMin();
-        this.treeMax = forest.treeMax();
-        this.nodes = forest.nodes();
         int leafCount = forest.leaves().size();
-        this.leafStart = new int[leafCount + 1];
         long total = forest.leafEntries() * STRIDE;
         if (total > Integer.MAX_VALUE - 16) {
             throw new IllegalStateException("IPv6 leaves need " + total + " longs, more than an array holds");
         }
-        this.leafData = new long[(int) total];
+        long[] data = new long[(int) total];
+        int[] offset = new int[leafCount];
         int at = 0;
         for (int l = 0; l < leafCount; l++) {
-            leafStart[l] = at;
+            offset[l] = at;
             for (int b : forest.leaves().get(l)) {
                 int o = b * boxes.dims;
                 long[] lo = boxes.lo;
                 long[] hi = boxes.hi;
-                leafData[at] = (long) boxes.priority[b] << 32 | lo[o + 6] << 8 | hi[o + 6];
-                leafData[at + 1] = lo[o + 4] << 48 | hi[o + 4] << 32 | lo[o + 5] << 16 | hi[o + 5];
+                data[at] = (long) boxes.priority[b] << 32 | lo[o + 6] << 8 | hi[o + 6];
+                data[at + 1] = lo[o + 4] << 48 | hi[o + 4] << 32 | lo[o + 5] << 16 | hi[o + 5];
                 for (int d = 0; d < 4; d++) {
-                    leafData[at + 2 + 2 * d] = lo[o + d] ^ Long.MIN_VALUE;
-                    leafData[at + 3 + 2 * d] = hi[o + d] ^ Long.MIN_VALUE;
+                    data[at + 2 + 2 * d] = lo[o + d] ^ Long.MIN_VALUE;
+                    data[at + 3 + 2 * d] = hi[o + d] ^ Long.MIN_VALUE;
                 }
                 at += STRIDE;
             }
         }
-        leafStart[leafCount] = at;
+        forest.linkLeaves(offset);
+        this.rootRefs = forest.rootRefs();
+        this.rootHeaders = forest.rootHeaders();
+        this.treeMin = forest.treeMin();
+        this.treeMax = forest.treeMax();
+        this.nodes = forest.nodes();
+        this.leafData = data;
     }
 
     /** The smallest priority greater than {@code after} among boxes matching the header, or -1. */
@@ -61,16 +63,16 @@ final class V6Index {
         final long fdh = dstHi ^ Long.MIN_VALUE;
         final long fdl = dstLo ^ Long.MIN_VALUE;
         int best = Integer.MAX_VALUE;
-        for (int t = 0; t < roots.length; t++) {
+        for (int t = 0; t < rootRefs.length; t++) {
             if (treeMin[t] >= best) {
                 break; // trees are in ascending treeMin: none further can do better
             }
             if (treeMax[t] <= after) {
                 continue;
             }
-            int ref = roots[t];
-            while (ref >= 0) {
-                int h = nodes[ref];
+            int ref = rootRefs[t];
+            int h = rootHeaders[t];
+            while (h >= 0) {
                 long v = switch (h & 7) {
                     case 0 -> srcHi;
                     case 1 -> srcLo;
@@ -80,10 +82,12 @@ final class V6Index {
                     case 5 -> dstPort;
                     default -> protocol;
                 };
-                ref = nodes[ref + 1 + (int) ((v >>> ((h >>> 3) & 63)) & (h >>> 9))];
+                int i = ref + ((int) ((v >>> ((h >>> 3) & 63)) & (h >>> 9)) << 1);
+                ref = nodes[i];
+                h = nodes[i + 1];
             }
-            int end = leafStart[~ref + 1];
-            for (int e = leafStart[~ref]; e < end; e += STRIDE) {
+            int end = ref + ~h * STRIDE;
+            for (int e = ref; e < end; e += STRIDE) {
                 long meta = data[e];
                 int p = (int) (meta >>> 32);
                 if (p >= best) {
@@ -109,11 +113,11 @@ final class V6Index {
     }
 
     long footprintBytes() {
-        return Footprint.of(roots) + Footprint.of(treeMin) + Footprint.of(treeMax) + Footprint.of(nodes)
-                + Footprint.of(leafStart) + Footprint.of(leafData) + Footprint.OBJECT_HEADER + 6 * 4;
+        return Footprint.of(rootRefs) + Footprint.of(rootHeaders) + Footprint.of(treeMin) + Footprint.of(treeMax)
+                + Footprint.of(nodes) + Footprint.of(leafData) + Footprint.OBJECT_HEADER + 6 * 4;
     }
 
     int trees() {
-        return roots.length;
+        return rootRefs.length;
     }
 }
