@@ -35,12 +35,12 @@ import org.junit.jupiter.api.Timeout;
  * and keeps through a reload.
  *
  * <pre>
- *  outside                  edge (appliance, ip_forward=0)             lan (bridge)      node1 / node2
- *  198.51.100.10 ── eth0 ── out0 198.51.100.1                                           192.168.56.11 / .12
- *                           lo   203.0.113.10 (listeners :80, :8443)                     pods on loopback:   
- *                           in0  192.168.56.1 ─────────────────────── br0 ── n1, n2 ──   10.244.1.5, 10.244.1.9,
- *                                routes 10.244.N.0/24 proto 188 (made by the appliance)  10.96.0.10 (ClusterIP)
- *                                                                                        / 10.244.2.7
+ * outside                   edge: the appliance, ip_forward=0               lan          node1 192.168.56.11
+ * 198.51.100.10 ─────────── out0 198.51.100.1                               bridge ──┬── lo: pod1  10.244.1.5:8080
+ * route 203.0.113.0/24      lo   203.0.113.10  :80 web, :8443 admin                  │       admin 10.244.1.9:8080
+ *   via 198.51.100.1        in0  192.168.56.1 ───────────────────────────────────────┤       ClusterIP 10.96.0.10:80
+ *                           routes 10.244.1.0/24 via .11, 10.244.2.0/24 via .12      │   node2 192.168.56.12
+ *                           proto 188, made by the appliance itself                  └── lo: pod2  10.244.2.7:8080
  * </pre>
  *
  * <p>Every name carries a per-run prefix ({@code pcNNNN-}, from the test JVM's pid) so parallel runs do not clash;
@@ -245,7 +245,11 @@ class ClusterE2EIT {
             answers.add(r.out());
         }
         assertThat(answers).containsOnly("pod1", "pod2").contains("pod1", "pod2");
-        // A full proxy: the pods see the edge's inside address, never the client's (and have no route to it).
+        // A full proxy: the pods see the edge's inside address, never the client's, to which they have no route.
+        for (String ns : List.of(NODE1, NODE2)) {
+            assertThat(run(Duration.ofSeconds(5), ipCommand, "-n", ns, "route", "get", CLIENT).exit())
+                    .as("%s has no route to the client", ns).isNotZero();
+        }
         for (String pod : List.of("pod1", "pod2")) {
             List<String> requests = requests(pod);
             assertThat(requests).isNotEmpty().allMatch(l -> l.startsWith("request from " + EDGE_INSIDE + ":"));
@@ -257,9 +261,11 @@ class ClusterE2EIT {
     void deniedFlowIsRefused_andItsPodSeesNothing() {
         for (int i = 0; i < 3; i++) {
             Result r = curl(OUTSIDE, ADMIN, 3);
-            assertThat(r.exit()).as("curl %s must fail; it said: %s", ADMIN, r.out()).isNotZero();
-            // 56: reset by the reject rule (52, an empty reply, would also be a refusal).
-            assertThat(r.exit()).isIn(52, 56);
+            // The reject rule resets the accepted connection: curl says 56 (reset while receiving), or 7 when the
+            // reset arrives before it has seen the connection complete; 52 (an empty reply) is a refusal too. Not 28:
+            // a refusal is immediate, never a timeout.
+            assertThat(r.exit()).as("curl %s must be refused; it said: %s", ADMIN, r.out()).isIn(7, 52, 56);
+            System.out.printf("denied: curl exit %d: %s%n", r.exit(), r.out());
         }
         assertThat(requests("admin")).as("requests the admin pod saw").isEmpty();
         Path decisions = configDir.resolve("logs").resolve("decisions.log");
@@ -343,8 +349,11 @@ class ClusterE2EIT {
         String before = read(applianceLog);
         int reloads = 5;
         try {
-            waitFor(Duration.ofSeconds(10), "traffic to flow", () -> outputs.stream().allMatch(o -> lines(o) >= 10));
             for (int i = 1; i <= reloads; i++) {
+                // Reloads spread over the traffic: each client makes requests between two reloads.
+                int[] mark = outputs.stream().mapToInt(ClusterE2EIT::lines).toArray();
+                waitFor(Duration.ofSeconds(15), "traffic before reload " + i,
+                        () -> lines(outputs.get(0)) >= mark[0] + 15 && lines(outputs.get(1)) >= mark[1] + 15);
                 String extraService = i < reloads ? "" : """
                           web81:
                             listen: [203.0.113.10:81]
@@ -357,11 +366,11 @@ class ClusterE2EIT {
                 int applied = i;
                 waitFor(Duration.ofSeconds(10), "reload " + i + " to be applied",
                         () -> count(read(applianceLog).substring(before.length()), "apply: revision") >= applied);
-                Thread.sleep(200);
             }
             int[] atLastReload = outputs.stream().mapToInt(ClusterE2EIT::lines).toArray();
-            waitFor(Duration.ofSeconds(10), "traffic after the last reload",
-                    () -> lines(outputs.get(0)) >= atLastReload[0] + 10 && lines(outputs.get(1)) >= atLastReload[1] + 10);
+            waitFor(Duration.ofSeconds(20), "traffic after the last reload",
+                    () -> lines(outputs.get(0)) >= atLastReload[0] + 10 && lines(outputs.get(1)) >= atLastReload[1] + 10
+                            && lines(outputs.get(0)) + lines(outputs.get(1)) >= 200);
         } finally {
             Files.writeString(stop, "");
             for (Process p : loops) {
@@ -380,7 +389,7 @@ class ClusterE2EIT {
             assertThat(results).as("every request of %s", out.getFileName())
                     .isNotEmpty().allMatch(l -> l.equals("ok pod1") || l.equals("ok pod2"));
         }
-        assertThat(total).isGreaterThanOrEqualTo(60);
+        assertThat(total).isGreaterThanOrEqualTo(200);
         // The last reload's new service is live.
         assertThat(curl(OUTSIDE, "http://" + LISTENER + ":81/", 3).out()).isEqualTo("pod2");
         System.out.printf("reload under traffic: %d requests, %d reloads, none lost%n", total, reloads);
