@@ -404,9 +404,16 @@ class ClusterE2EIT {
         assertThat(pod1.waitFor(5, TimeUnit.SECONDS)).isTrue();
         assertThat(curl(NODE1, "http://10.244.1.5:8080/", 2).exit()).as("pod1 is dead").isNotZero();
 
-        // Until the health check's fall, a connect that fails moves on to the other endpoint.
-        waitFor(Duration.ofSeconds(10), "the health check to take pod1 out",
-                () -> read(applianceLog).contains("endpoint 10.244.1.5:8080 is down"));
+        // Until the health check's fall, a connect that fails moves on to the other endpoint: no request fails.
+        List<Result> meanwhile = new ArrayList<>();
+        waitFor(Duration.ofSeconds(10), "the health check to take pod1 out", () -> {
+            meanwhile.add(curl(OUTSIDE, WEB, 3));
+            return read(applianceLog).contains("endpoint 10.244.1.5:8080 is down");
+        });
+        assertThat(meanwhile).as("requests before the health check took pod1 out")
+                .allMatch(r -> r.exit() == 0 && r.out().equals("pod2"));
+        System.out.printf("failover: %d requests while pod1 was dead but not yet out, all answered by pod2%n",
+                meanwhile.size());
         List<String> answers = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             Result r = curl(OUTSIDE, WEB, 3);
