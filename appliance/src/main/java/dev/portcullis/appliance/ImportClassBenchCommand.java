@@ -1,7 +1,6 @@
 package dev.portcullis.appliance;
 
-import dev.portcullis.policy.IpPrefix;
-import dev.portcullis.policy.PortRange;
+import dev.portcullis.policy.classifier.ClassBenchPolicy;
 import dev.portcullis.policy.classifier.ClassBenchRules;
 import dev.portcullis.policy.classifier.ClassifierRule;
 import java.io.BufferedReader;
@@ -55,41 +54,7 @@ final class ImportClassBenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Writes the policy; boxes must have priorities 0..n-1 in order, one box per rule, as ClassBench files do. */
     static void write(String name, List<ClassifierRule> boxes, Writer out) throws IOException {
-        out.write("# Imported from the ClassBench rule file " + name + " by portcullis policy import-classbench.\n");
-        out.write("# Rule N is line N of that file; every rule accepts and the default drops.\n");
-        out.write("version: 1\ncluster:\n  name: classbench\n  podCIDR: [10.244.0.0/16]\n"
-                + "  serviceCIDR: [10.96.0.0/12]\nrules:\n");
-        StringBuilder line = new StringBuilder(160);
-        for (ClassifierRule b : boxes) {
-            line.setLength(0);
-            line.append("  - {name: r").append(b.priority() + 1);
-            prefix(line, "source", b.source());
-            prefix(line, "destination", b.destination());
-            ports(line, "sourcePorts", b.sourcePorts());
-            ports(line, "destinationPorts", b.destinationPorts());
-            if (b.protocolLo() == b.protocolHi()) {
-                line.append(", protocol: ").append(b.protocolLo());
-            } else if (b.protocolLo() != 0 || b.protocolHi() != 255) {
-                throw new IllegalArgumentException("rule " + (b.priority() + 1) + ": protocol range "
-                        + b.protocolLo() + "-" + b.protocolHi() + " has no policy form");
-            }
-            line.append(", action: accept}\n");
-            out.append(line);
-        }
-        out.write("default: drop\n");
-    }
-
-    private static void prefix(StringBuilder line, String key, IpPrefix p) {
-        if (p.length() > 0) {
-            line.append(", ").append(key).append(": [").append(p).append(']');
-        }
-    }
-
-    private static void ports(StringBuilder line, String key, PortRange r) {
-        if (!r.isAny()) {
-            line.append(", ").append(key).append(": [").append(r).append(']');
-        }
+        ClassBenchPolicy.write(name, "r", boxes, out);
     }
 }

@@ -33,7 +33,7 @@ final class IpLiterals {
         IpAddress address = parseAddress(text.substring(0, slash));
         String lenText = text.substring(slash + 1);
         int max = address.family().bits();
-        int length = parseDecimal(lenText, max, "prefix length in '" + text + "'");
+        int length = parseDecimal(lenText, max, "prefix length in", text);
         IpPrefix prefix = IpPrefix.of(address, length);
         if (!prefix.first().equals(address)) {
             throw new IllegalArgumentException("'" + text + "' has host bits set; the network is " + prefix);
@@ -41,25 +41,43 @@ final class IpLiterals {
         return prefix;
     }
 
-    private static int parseDecimal(String s, int max, String what) {
+    /**
+     * A decimal number 0..max without leading zeros. {@code what} and {@code subject} name it in an error
+     * ("octet '300'"); they are joined only when there is an error, since this runs for every octet of a large
+     * policy.
+     */
+    private static int parseDecimal(String s, int max, String noun, String subject) {
+        int v = decimalOrNegative(s, max);
+        if (v >= 0) {
+            return v;
+        }
+        String what = noun + " '" + subject + "'";
+        if (v == -2) {
+            throw new IllegalArgumentException("leading zero in " + what);
+        }
+        if (v == -3) {
+            throw new IllegalArgumentException(what + " is " + Long.parseLong(s) + ", more than " + max);
+        }
+        throw new IllegalArgumentException("malformed " + what);
+    }
+
+    /** The value, or -1 malformed, -2 leading zero, -3 over {@code max}. */
+    private static int decimalOrNegative(String s, int max) {
         if (s.isEmpty() || s.length() > 3) {
-            throw new IllegalArgumentException("malformed " + what);
+            return -1;
         }
         int v = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c < '0' || c > '9') {
-                throw new IllegalArgumentException("malformed " + what);
+                return -1;
             }
             v = v * 10 + (c - '0');
         }
         if (s.length() > 1 && s.charAt(0) == '0') {
-            throw new IllegalArgumentException("leading zero in " + what);
+            return -2;
         }
-        if (v > max) {
-            throw new IllegalArgumentException(what + " is " + v + ", more than " + max);
-        }
-        return v;
+        return v > max ? -3 : v;
     }
 
     private static int parseV4(String s, String whole) {
@@ -78,7 +96,7 @@ final class IpLiterals {
             String part = s.substring(start, end);
             int v;
             try {
-                v = parseDecimal(part, 255, "octet '" + part + "'");
+                v = parseDecimal(part, 255, "octet", part);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("'" + whole + "' is not an IPv4 address: " + e.getMessage());
             }
