@@ -7,8 +7,8 @@
 #   --out FILE       also write the table (with machine and settings) as Markdown to FILE
 #   --reps N         repetitions of every measurement (default 3); cells are medians; the repetitions are
 #                    interleaved across targets (rep 1 of all, then rep 2 of all, ...) so drift hits all alike
-#   --duration S     seconds of each wrk run (default 8)
-#   --iperf-time S   seconds of each iperf3 run (default 5)
+#   --duration S     seconds of each wrk run (default 6)
+#   --iperf-time S   seconds of each iperf3 run (default 4)
 #   --idle-conns N   idle connections held for the memory row (default 10000, lowered to fit the fd hard limit:
 #                    a proxy holds two descriptors per connection)
 #   --no-epoll       skip the second Portcullis (with -Dportcullis.transport=epoll)
@@ -31,7 +31,9 @@
 #  4. For direct (no proxy) and each proxy: iperf3 -t T with 1 and 4 streams; wrk -t2 -c50 with
 #     'Connection: close' (new connections/s); wrk -t2 -c50 --latency kept-alive (requests/s, p99); and for the
 #     proxies, RSS per idle connection (idle_conns.py: N idle connections held, proxy RSS before/after from
-#     /proc/PID/status VmRSS, summed over nginx's master and workers). A warm-up run (wrk, 3 s) precedes each target.
+#     /proc/PID/status VmRSS, summed over nginx's master and workers). Before the first rep, each target gets a wrk warm-up
+#     (6 s kept-alive + 6 s 'Connection: close'): Portcullis's new-connection rate roughly doubles over its first
+#     ~20 s of load as the JIT compiles, and an unwarmed JVM would be measured mostly cold.
 #  5. Prints the table (medians; Portcullis's ratio to the best of HAProxy and nginx-stream on each row) via
 #     report.py, and writes it as Markdown with --out.
 #  6. The EXIT trap stops every process it started, by PID, and checks that none of its ports still listens.
@@ -39,7 +41,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 root=$(cd "$here/../.." && pwd)
-out="" reps=3 duration=8 iperf_time=5 idle_conns=10000 epoll=1 keep=""
+out="" reps=3 duration=6 iperf_time=4 idle_conns=10000 warmup=6 epoll=1 keep=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out=$(readlink -f "$2"); shift 2 ;;
@@ -49,7 +51,7 @@ while [ $# -gt 0 ]; do
     --idle-conns) idle_conns=$2; shift 2 ;;
     --no-epoll) epoll=0; shift ;;
     --keep) keep=$(readlink -f "$2"); shift 2 ;;
-    --quick) reps=1 duration=2 iperf_time=2 idle_conns=1000; shift ;;
+    --quick) reps=1 duration=2 iperf_time=2 idle_conns=1000 warmup=2; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -291,8 +293,8 @@ start=$(date +%s)
 for t in "${targets[@]}"; do
   mkdir -p "$raw/$t"
   log "warm-up: $t"
-  timeout 40 wrk -t2 -c50 -d3s "$(http_url "$t")" >"$raw/$t/warmup.log" 2>&1 || true
-  timeout 40 wrk -t2 -c50 -d2s -H 'Connection: close' "$(http_url "$t")" >>"$raw/$t/warmup.log" 2>&1 || true
+  timeout 60 wrk -t2 -c50 -d"${warmup}s" "$(http_url "$t")" >"$raw/$t/warmup.log" 2>&1 || true
+  timeout 60 wrk -t2 -c50 -d"${warmup}s" -H 'Connection: close' "$(http_url "$t")" >>"$raw/$t/warmup.log" 2>&1 || true
 done
 for rep in $(seq "$reps"); do
   for t in "${targets[@]}"; do
@@ -324,8 +326,8 @@ java_home=$("$root/tools/find-jdk")
        "(nbthread 2), mode tcp, check inter 2s; nginx-stream 2 worker processes, proxy_pass; backend nginx 1 worker," \
        "64-byte file, keep-alive; iperf3 server on loopback. Transports as logged: $transports"
   echo "Runs: $reps repetitions, interleaved across targets, median shown; iperf3 -t $iperf_time (-P 1, -P 4);" \
-       "wrk -t2 -c50 -d${duration}s --latency (with and without 'Connection: close'); one 3 s + 2 s wrk warm-up" \
-       "per target; $idle_conns idle connections for the memory row (RSS delta / connections, nginx = master + workers);" \
+       "wrk -t2 -c50 -d${duration}s --latency (with and without 'Connection: close'); wrk warm-up of ${warmup} s kept-alive" \
+       "+ ${warmup} s 'Connection: close' per target before the first rep; $idle_conns idle connections for the memory row (RSS delta / connections, nginx = master + workers);" \
        "measuring took ${elapsed}s."
 } > "$tmp/header.txt"
 echo
