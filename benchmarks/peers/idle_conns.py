@@ -9,10 +9,13 @@ Then closes them all and waits until the proxy's backend connections are gone. L
     idle_conns.py --connect 127.0.0.1:22080 --backend 127.77.1.10:18080 --pids 1234 --n 9000
 
 Prints one line of key=value pairs: opened, backend (connections the proxy opened to the backend), rss_before_kib,
-rss_after_kib, bytes_per_conn, errors.
+rss_after_kib, bytes_per_conn, errors, closed_by_peer. With --jcmd (a JVM proxy), also heap_before_kib,
+heap_after_kib and heap_bytes_per_conn: the Java heap in use right after a full GC (jcmd GC.run, then
+GC.heap_info), i.e. the live objects; each is read after the RSS reading so the GC does not change that.
 """
 import argparse
 import os
+import re
 import resource
 import socket
 import subprocess
@@ -48,6 +51,13 @@ def rss_kib(roots):
     return total
 
 
+def live_heap_kib(jcmd, pid):
+    subprocess.run([jcmd, str(pid), "GC.run"], capture_output=True, check=True, timeout=60)
+    info = subprocess.run([jcmd, str(pid), "GC.heap_info"], capture_output=True, text=True, check=True,
+                          timeout=60).stdout
+    return sum(int(x) for x in re.findall(r"^\S.*total \d+K, used (\d+)K", info, re.M))
+
+
 def backend_connections(host, port):
     out = subprocess.run(["ss", "-Htn", "state", "established", "dst", host, "dport", "=", f":{port}"],
                          capture_output=True, text=True, check=True).stdout
@@ -69,6 +79,7 @@ def main():
     ap.add_argument("--backend", required=True, help="HOST:PORT the proxy forwards to")
     ap.add_argument("--pids", required=True, help="comma-separated PIDs of the proxy (children are added)")
     ap.add_argument("--n", type=int, default=9000)
+    ap.add_argument("--jcmd", help="path of jcmd: also report the live Java heap (single PID only)")
     ap.add_argument("--settle", type=float, default=3.0, help="seconds to wait before each RSS reading")
     args = ap.parse_args()
 
@@ -81,6 +92,7 @@ def main():
     base = backend_connections(bhost, bport)
     time.sleep(args.settle)
     before = rss_kib(roots)
+    heap_before = live_heap_kib(args.jcmd, min(roots)) if args.jcmd else None
 
     socks, errors = [], 0
     deadline = time.monotonic() + 60
@@ -100,6 +112,7 @@ def main():
     time.sleep(args.settle)
     held = backend_connections(bhost, bport) - base
     after = rss_kib(roots)
+    heap_after = live_heap_kib(args.jcmd, min(roots)) if args.jcmd else None
     # A connection the proxy closed while held shows as readable EOF; count those as errors too.
     closed_by_peer = 0
     for s in socks:
@@ -116,8 +129,12 @@ def main():
     wait_for(lambda: backend_connections(bhost, bport) <= base, 30)
 
     per_conn = (after - before) * 1024 / len(socks) if socks else float("nan")
-    print(f"opened={len(socks)} backend={held} rss_before_kib={before} rss_after_kib={after} "
-          f"bytes_per_conn={per_conn:.0f} errors={errors} closed_by_peer={closed_by_peer}")
+    line = (f"opened={len(socks)} backend={held} rss_before_kib={before} rss_after_kib={after} "
+            f"bytes_per_conn={per_conn:.0f} errors={errors} closed_by_peer={closed_by_peer}")
+    if args.jcmd and socks:
+        line += (f" heap_before_kib={heap_before} heap_after_kib={heap_after}"
+                 f" heap_bytes_per_conn={(heap_after - heap_before) * 1024 / len(socks):.0f}")
+    print(line)
     return 0
 
 

@@ -31,7 +31,8 @@
 #  4. For direct (no proxy) and each proxy: iperf3 -t T with 1 and 4 streams; wrk -t2 -c50 with
 #     'Connection: close' (new connections/s); wrk -t2 -c50 --latency kept-alive (requests/s, p99); and for the
 #     proxies, RSS per idle connection (idle_conns.py: N idle connections held, proxy RSS before/after from
-#     /proc/PID/status VmRSS, summed over nginx's master and workers). Before the first rep, each target gets a wrk warm-up
+#     /proc/PID/status VmRSS, summed over nginx's master and workers; for Portcullis also the live Java heap after
+#     a full GC, via jcmd, since a JVM's RSS mostly reflects heap pages touched earlier, not the connections). Before the first rep, each target gets a wrk warm-up
 #     (6 s kept-alive + 6 s 'Connection: close'): Portcullis's new-connection rate roughly doubles over its first
 #     ~20 s of load as the JIT compiles, and an unwarmed JVM would be measured mostly cold.
 #  5. Prints the table (medians; Portcullis's ratio to the best of HAProxy and nginx-stream on each row) via
@@ -154,6 +155,7 @@ pids+=($!)
 
 # ---------------------------------------------------------------- 3. proxies
 "$root/portcullis" --version >/dev/null   # builds once if needed, before anything is timed
+java_home=$("$root/tools/find-jdk")
 portcullis_config() { # DIR HTTP_PORT IPERF_PORT
   mkdir -p "$1"
   cat > "$1/appliance.yaml" <<EOF
@@ -278,8 +280,10 @@ log "transports: $transports"
 run_iperf() { # TARGET STREAMS FILE
   # iperf3 -s serves one test at a time; a failed run is kept as a failure (report.py counts it).
   # shellcheck disable=SC2046
-  timeout $((iperf_time + 30)) iperf3 $(iperf_args "$1") -t "$iperf_time" -P "$2" -J >"$3" 2>&1 \
-    || log "iperf3 through $1 (-P $2) failed: $(grep -m1 -o '"error":.*' "$3" || tail -1 "$3")"
+  timeout $((iperf_time + 30)) iperf3 $(iperf_args "$1") -t "$iperf_time" -P "$2" -J >"$3" 2>&1 || true
+  if grep -q '"error"' "$3" || ! grep -q '"sum_received"' "$3"; then
+    log "iperf3 through $1 (-P $2) failed: $(grep -m1 -o '"error":.*' "$3" || tail -n 1 "$3")"
+  fi
   sleep 0.5
 }
 run_wrk() { # TARGET FILE [wrk options...]
@@ -304,8 +308,10 @@ for rep in $(seq "$reps"); do
     run_wrk "$t" "$raw/$t/close.$rep.txt" -H 'Connection: close'
     run_wrk "$t" "$raw/$t/ka.$rep.txt"
     if [ "$t" != direct ]; then
+      jcmd=()
+      [[ $t == portcullis* ]] && jcmd=(--jcmd "$java_home/bin/jcmd")
       timeout 180 python3 "$here/idle_conns.py" --connect "127.0.0.1:${HTTP_PORT[$t]}" --backend "$HTTP_BE" \
-        --pids "${PID[$t]}" --n "$idle_conns" >"$raw/$t/mem.$rep.txt" 2>&1 \
+        --pids "${PID[$t]}" --n "$idle_conns" "${jcmd[@]}" >"$raw/$t/mem.$rep.txt" 2>&1 \
         || log "idle connections through $t failed: $(tail -1 "$raw/$t/mem.$rep.txt")"
     fi
   done
@@ -313,7 +319,6 @@ done
 elapsed=$(( $(date +%s) - start ))
 
 # ---------------------------------------------------------------- 5. report
-java_home=$("$root/tools/find-jdk")
 {
   echo "Machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), kernel $(uname -r)," \
        "$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM."
