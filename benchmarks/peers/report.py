@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""Builds the side-by-side table of benchmarks/peers/run.sh from its raw outputs.
+
+    report.py RAW_DIR TARGETS [--md FILE] [--header TEXT_FILE]
+
+RAW_DIR/TARGET/METRIC.REP.{json,txt} are iperf3 -J outputs (iperf1, iperf4), wrk --latency outputs (close, ka) and
+idle_conns.py lines (mem). Each cell is the median over the repetitions (the
+RSS-per-idle-connection row takes the largest, see below); "Portcullis/best peer" divides Portcullis's
+median by the best of HAProxy's and nginx-stream's on that row, and "meets" says whether Portcullis is at least as
+good as that best peer (higher is better for rates, lower for latency and memory).
+"""
+import glob
+import json
+import os
+import re
+import statistics
+import sys
+
+NAMES = {"direct": "direct", "portcullis": "Portcullis (NIO, default)", "portcullis-epoll": "Portcullis (epoll)",
+         "haproxy": "HAProxy", "nginx": "nginx-stream"}
+PEERS = ["haproxy", "nginx"]
+OURS = ["portcullis", "portcullis-epoll"]
+
+
+def wrk(path):
+    text = open(path).read()
+    out = {}
+    m = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    out["rps"] = float(m.group(1)) if m else None
+    m = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+    if m:
+        out["p99_ms"] = float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+    errors = 0
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    if m:
+        errors += sum(int(x) for x in m.groups())
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    if m:
+        errors += int(m.group(1))
+    out["errors"] = errors
+    out["error_lines"] = [l.strip() for l in text.splitlines() if "errors" in l or "Non-2xx" in l or "FAILED" in l]
+    return out
+
+
+def iperf(path):
+    try:
+        data = json.load(open(path))
+        if "error" in data:
+            return None
+        return data["end"]["sum_received"]["bits_per_second"] / 1e9
+    except (ValueError, KeyError, OSError):
+        return None
+
+
+def mem(path):
+    line = open(path).read().strip().splitlines()
+    kv = dict(x.split("=", 1) for x in line[-1].split()) if line else {}
+    return kv
+
+
+def med(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def collect(raw, target):
+    d = os.path.join(raw, target)
+    r = {"iperf1": [], "iperf4": [], "close_rps": [], "ka_rps": [], "ka_p99": [], "mem": [], "errors": 0,
+         "runs_failed": 0, "notes": [], "mem_raw": [], "heap": []}
+    for p in sorted(glob.glob(f"{d}/iperf1.*.json")):
+        r["iperf1"].append(iperf(p))
+    for p in sorted(glob.glob(f"{d}/iperf4.*.json")):
+        r["iperf4"].append(iperf(p))
+    r["runs_failed"] += sum(v is None for v in r["iperf1"] + r["iperf4"])
+    for kind in ("close", "ka"):
+        for p in sorted(glob.glob(f"{d}/{kind}.*.txt")):
+            w = wrk(p)
+            r[f"{kind}_rps"].append(w["rps"])
+            if kind == "ka":
+                r["ka_p99"].append(w.get("p99_ms"))
+            r["errors"] += w["errors"]
+            if w["errors"]:
+                r["notes"].append(f"{os.path.basename(p)}: " + "; ".join(w["error_lines"]))
+            if w["rps"] is None:
+                r["runs_failed"] += 1
+    for p in sorted(glob.glob(f"{d}/mem.*.txt")):
+        kv = mem(p)
+        r["mem_raw"].append(kv)
+        try:
+            r["mem"].append(float(kv["bytes_per_conn"]))
+            if "heap_bytes_per_conn" in kv:
+                r["heap"].append(float(kv["heap_bytes_per_conn"]))
+        except (KeyError, ValueError):
+            r["runs_failed"] += 1
+    return r
+
+
+def fmt(v, digits):
+    if v is None:
+        return "n/a"
+    return f"{v:,.{digits}f}"
+
+
+def main():
+    raw, targets = sys.argv[1], sys.argv[2].split(",")
+    md = sys.argv[sys.argv.index("--md") + 1] if "--md" in sys.argv else None
+    header = sys.argv[sys.argv.index("--header") + 1] if "--header" in sys.argv else None
+    res = {t: collect(raw, t) for t in targets}
+    direct_p99 = med(res["direct"]["ka_p99"]) if "direct" in res else None
+
+    # (label, key function, higher is better, digits)
+    rows = [
+        ("TCP throughput, 1 stream (Gbit/s)", lambda r: med(r["iperf1"]), True, 2),
+        ("TCP throughput, 4 streams (Gbit/s)", lambda r: med(r["iperf4"]), True, 2),
+        ("New connections/s (HTTP, Connection: close)", lambda r: med(r["close_rps"]), True, 0),
+        ("Requests/s over kept-alive connections", lambda r: med(r["ka_rps"]), True, 0),
+        ("p99 latency, kept-alive (ms)", lambda r: med(r["ka_p99"]), False, 2),
+        ("Added p99 vs direct (ms)",
+         lambda r: None if med(r["ka_p99"]) is None or direct_p99 is None else med(r["ka_p99"]) - direct_p99,
+         False, 2),
+        # A process reuses memory it freed in an earlier rep (malloc arenas, an already-touched Java heap), so
+        # its RSS only grows the first time it holds the connections: the row takes the largest growth.
+        ("Memory per idle connection (bytes, RSS growth, largest rep)",
+         lambda r: max(r["mem"]) if r["mem"] else None, False, 0),
+        ("Live Java heap per idle connection (bytes, after full GC; JVM only)",
+         lambda r: med(r["heap"]), False, 0),
+        ("wrk errors, all runs (socket + non-2xx)", lambda r: r["errors"], False, 0),
+        ("Failed runs (no result)", lambda r: r["runs_failed"], False, 0),
+    ]
+    ours = [t for t in OURS if t in targets]
+    peers = [t for t in PEERS if t in targets]
+    head = ["metric"] + [NAMES[t] for t in targets] + [f"{NAMES[t]} / best peer" for t in ours] + \
+        [f"meets ({'NIO' if t == 'portcullis' else 'epoll'})" for t in ours]
+    table = []
+    for label, fn, higher, digits in rows:
+        vals = {t: fn(res[t]) for t in targets}
+        if label == "Added p99 vs direct (ms)" and "direct" in vals:
+            vals["direct"] = None
+        if label.startswith("Memory per idle") and "direct" in vals:
+            vals["direct"] = None
+        if label.startswith("Live Java heap"):
+            # No peer has a Java heap: compare with the peers' RSS per connection, the memory they do use.
+            pv = [max(res[t]["mem"]) for t in peers if res[t]["mem"]]
+        else:
+            pv = [vals[t] for t in peers if vals[t] is not None]
+        best = (max(pv) if higher else min(pv)) if pv else None
+        cells = [label] + [fmt(vals[t], digits) for t in targets]
+        ratios, meets = [], []
+        for t in ours:
+            v = vals[t]
+            if v is None or best is None:
+                ratios.append("n/a")
+                meets.append("n/a")
+                continue
+            if best > 0 and v >= 0:
+                ratios.append(f"{v / best:.2f}")
+            elif best == 0 and v == 0:
+                ratios.append("1.00")
+            else:
+                ratios.append("n/a")
+            meets.append("yes" if (v >= best if higher else v <= best) else "no")
+        table.append(cells + ratios + meets)
+
+    widths = [max(len(str(row[i])) for row in [head] + table) for i in range(len(head))]
+    lines = ["  ".join(str(c).ljust(widths[i]) if i == 0 else str(c).rjust(widths[i]) for i, c in enumerate(row))
+             for row in [head] + table]
+    text = "\n".join(lines)
+    print(text)
+
+    notes = []
+    for t in targets:
+        for n in res[t]["notes"]:
+            notes.append(f"{NAMES[t]}: {n}")
+        for i, kv in enumerate(res[t]["mem_raw"]):
+            if kv:
+                notes.append(f"{NAMES[t]} idle run {i + 1}: opened {kv.get('opened')}, proxy->backend "
+                             f"{kv.get('backend')}, RSS {kv.get('rss_before_kib')} -> {kv.get('rss_after_kib')} KiB, "
+                             f"{kv.get('bytes_per_conn')} B/conn, connect errors {kv.get('errors')}, "
+                             f"closed by proxy while held {kv.get('closed_by_peer')}"
+                             + (f", live heap {kv['heap_before_kib']} -> {kv['heap_after_kib']} KiB "
+                                f"({kv['heap_bytes_per_conn']} B/conn)" if "heap_bytes_per_conn" in kv else ""))
+        vals = {k: [round(x, 3) if isinstance(x, float) else x for x in res[t][k]]
+                for k in ("iperf1", "iperf4", "close_rps", "ka_rps", "ka_p99", "mem", "heap")}
+        notes.append(f"{NAMES[t]} all runs: {vals}")
+    print()
+    print("\n".join(notes))
+
+    if md:
+        with open(md, "w") as f:
+            if header:
+                f.write(open(header).read().rstrip() + "\n\n")
+            f.write("| " + " | ".join(head) + " |\n")
+            f.write("|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|\n")
+            for row in table:
+                f.write("| " + " | ".join(str(c) for c in row) + " |\n")
+            f.write("\nEvery run (medians above are over these):\n\n")
+            for n in notes:
+                f.write(f"- {n}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

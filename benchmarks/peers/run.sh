@@ -1,0 +1,366 @@
+#!/usr/bin/env bash
+# Side-by-side L4 proxy benchmark: Portcullis against HAProxy (mode tcp) and nginx's stream module, all on loopback.
+#
+#   benchmarks/peers/run.sh [--out FILE.md] [--reps N] [--duration S] [--iperf-time S] [--idle-conns N]
+#                           [--no-epoll] [--keep DIR] [--quick]
+#
+#   --out FILE       also write the table (with machine and settings) as Markdown to FILE
+#   --reps N         repetitions of every measurement (default 3); cells are medians; the repetitions are
+#                    interleaved across targets (rep 1 of all, then rep 2 of all, ...) so drift hits all alike
+#   --duration S     seconds of each wrk run (default 6)
+#   --iperf-time S   seconds of each iperf3 run (default 4)
+#   --idle-conns N   idle connections held for the memory row (default 10000, lowered to fit the fd hard limit:
+#                    a proxy holds two descriptors per connection)
+#   --no-epoll       skip the second Portcullis (with -Dportcullis.transport=epoll)
+#   --keep DIR       copy the raw outputs and every process's log to DIR
+#   --quick          smoke test: 1 rep, 2 s runs, 1000 idle connections
+#
+# What it does (as root; everything on 127.0.0.0/8, every load run bounded in time):
+#  1. Installs what is missing from Debian (one apt-get update, then apt-get install -y): haproxy, nginx-light,
+#     libnginx-mod-stream, iperf3, wrk, curl. Services the packages would start are held back while installing.
+#  2. Backends on "pod" addresses (Linux answers on all of 127.0.0.0/8): an nginx (1 worker, its own prefix, pid
+#     and temp dirs) serving a 64-byte static file with keep-alive on 127.77.1.10:18080, and iperf3 -s on
+#     127.77.1.11:5201.
+#  3. Proxies, each on its own front ports on 127.0.0.1 (HTTP / iperf):
+#       Portcullis        21080 / 21201  ./portcullis run, default settings: NIO, ioThreads 0 (one loop per core),
+#                                        no limits, health checks on, one accept rule; JVM -Xms512m -Xmx512m
+#       Portcullis epoll  24080 / 24201  the same with -Dportcullis.transport=epoll
+#       HAProxy           22080 / 22201  mode tcp, nbthread 2, check inter 2s
+#       nginx-stream      23080 / 23201  worker_processes 2, proxy_pass (nginx OSS has no active health checks)
+#     and waits until each answers.
+#  4. For direct (no proxy) and each proxy: iperf3 -t T with 1 and 4 streams; wrk -t2 -c50 with
+#     'Connection: close' (new connections/s); wrk -t2 -c50 --latency kept-alive (requests/s, p99); and for the
+#     proxies, RSS per idle connection (idle_conns.py: N idle connections held, proxy RSS before/after from
+#     /proc/PID/status VmRSS, summed over nginx's master and workers; for Portcullis also the live Java heap after
+#     a full GC, via jcmd, since a JVM's RSS mostly reflects heap pages touched earlier, not the connections). Before the first rep, each target gets a wrk warm-up
+#     (6 s kept-alive + 6 s 'Connection: close'): Portcullis's new-connection rate roughly doubles over its first
+#     ~20 s of load as the JIT compiles, and an unwarmed JVM would be measured mostly cold.
+#  5. Prints the table (medians; Portcullis's ratio to the best of HAProxy and nginx-stream on each row) via
+#     report.py, and writes it as Markdown with --out.
+#  6. The EXIT trap stops every process it started, by PID, and checks that none of its ports still listens.
+set -euo pipefail
+
+here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
+root=$(cd "$here/../.." && pwd)
+out="" reps=3 duration=6 iperf_time=4 idle_conns=10000 warmup=6 epoll=1 keep=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --out) out=$(readlink -f "$2"); shift 2 ;;
+    --reps) reps=$2; shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
+    --iperf-time) iperf_time=$2; shift 2 ;;
+    --idle-conns) idle_conns=$2; shift 2 ;;
+    --no-epoll) epoll=0; shift ;;
+    --keep) keep=$(readlink -f "$2"); shift 2 ;;
+    --quick) reps=1 duration=2 iperf_time=2 idle_conns=1000 warmup=2; shift ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
+    *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+
+# ---------------------------------------------------------------- 1. packages
+install_missing() {
+  local missing=()
+  command -v haproxy >/dev/null || missing+=(haproxy)
+  command -v nginx >/dev/null || missing+=(nginx-light)
+  [ -f /usr/lib/nginx/modules/ngx_stream_module.so ] || missing+=(libnginx-mod-stream)
+  command -v iperf3 >/dev/null || missing+=(iperf3)
+  command -v wrk >/dev/null || missing+=(wrk)
+  command -v curl >/dev/null || missing+=(curl)
+  command -v ss >/dev/null || missing+=(iproute2)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]}"
+  # Keep the packages' own services (nginx on :80, haproxy, iperf3) from starting while they install.
+  local made_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && made_policy=1
+  fi
+  apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2
+  [ $made_policy -eq 1 ] && rm -f /usr/sbin/policy-rc.d
+  return 0
+}
+install_missing
+
+# ---------------------------------------------------------------- settings
+HTTP_BE=127.77.1.10:18080
+IPERF_HOST=127.77.1.11 IPERF_PORT=5201
+declare -A HTTP_PORT=([portcullis]=21080 [haproxy]=22080 [nginx]=23080 [portcullis-epoll]=24080)
+declare -A IPERF_FRONT=([portcullis]=21201 [haproxy]=22201 [nginx]=23201 [portcullis-epoll]=24201)
+targets=(direct portcullis)
+[ "$epoll" = 1 ] && targets+=(portcullis-epoll)
+targets+=(haproxy nginx)
+
+# A proxy holds two descriptors per connection; the hard limit cannot be raised without CAP_SYS_RESOURCE.
+hard=$(ulimit -Hn)
+ulimit -n "$hard"
+if [ "$hard" != unlimited ] && [ $((idle_conns * 2 + 1000)) -gt "$hard" ]; then
+  idle_conns=$(( (hard - 1000) / 2 ))
+  log "fd hard limit is $hard: holding $idle_conns idle connections instead"
+fi
+if [ "$hard" = unlimited ] || [ "$hard" -gt 60000 ]; then nginx_conns=60000; else nginx_conns=$((hard - 100)); fi
+
+tmp=$(mktemp -d /tmp/portcullis-peers.XXXXXX)
+raw=$tmp/raw
+mkdir -p "$raw"
+chmod 755 "$tmp"   # nginx workers run as www-data and must read the backend's file
+pids=()
+cleanup() {
+  local rc=$?
+  set +e
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+  for _ in $(seq 50); do
+    local alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ $alive = 0 ] && break
+    sleep 0.2
+  done
+  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null; done
+  wait 2>/dev/null
+  local ports="18080|5201|21080|21201|22080|22201|23080|23201|24080|24201"
+  if ss -Hltn | grep -Eq "127\.(0\.0\.1|77\.1\.1[01]):($ports)\b"; then
+    log "WARNING: something still listens on a benchmark port:"; ss -Hltnp | grep -E ":($ports)\b" >&2
+  fi
+  if [ -n "$keep" ]; then mkdir -p "$keep" && cp -r "$raw" "$tmp"/*.log "$tmp"/pc*/logs "$keep"/ 2>/dev/null; fi
+  rm -rf "$tmp"
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------- 2. backends
+mkdir -p "$tmp/be/html" "$tmp/be/tmp" "$tmp/be/logs"
+printf 'portcullis peers benchmark: a small static file of 64 bytes for request tests.........\n' | head -c 64 \
+  > "$tmp/be/html/index.html"
+cat > "$tmp/be/nginx.conf" <<EOF
+worker_processes 1;
+worker_rlimit_nofile $hard;
+pid $tmp/be/nginx.pid;
+error_log $tmp/backend-nginx.log warn;
+events { worker_connections $nginx_conns; }
+http {
+  access_log off;
+  client_body_temp_path $tmp/be/tmp/body; proxy_temp_path $tmp/be/tmp/proxy;
+  fastcgi_temp_path $tmp/be/tmp/fcgi; uwsgi_temp_path $tmp/be/tmp/uwsgi; scgi_temp_path $tmp/be/tmp/scgi;
+  keepalive_timeout 120s; keepalive_requests 10000000; client_header_timeout 600s;
+  server { listen $HTTP_BE; root $tmp/be/html; }
+}
+EOF
+nginx -p "$tmp/be" -c "$tmp/be/nginx.conf" -g 'daemon off;' 2>>"$tmp/backend-nginx.log" &
+pids+=($!); be_nginx=$!
+iperf3 -s -B "$IPERF_HOST" -p "$IPERF_PORT" >"$tmp/backend-iperf3.log" 2>&1 &
+pids+=($!)
+
+# ---------------------------------------------------------------- 3. proxies
+"$root/portcullis" --version >/dev/null   # builds once if needed, before anything is timed
+java_home=$("$root/tools/find-jdk")
+portcullis_config() { # DIR HTTP_PORT IPERF_PORT
+  mkdir -p "$1"
+  cat > "$1/appliance.yaml" <<EOF
+node: bench-edge
+policy: policy.yaml
+management: {address: 127.0.0.1}
+dataPlane:
+  ioThreads: 0
+  maxConnections: 0
+  drainTimeout: 1s
+logging:
+  directory: $1/logs
+routes:
+  manage: false
+EOF
+  cat > "$1/policy.yaml" <<EOF
+version: 1
+cluster:
+  name: bench
+  podCIDR: [127.77.0.0/16]
+  serviceCIDR: [127.96.0.0/16]
+  nodes:
+    - {name: node-a, address: 127.0.0.1, podCIDR: 127.77.1.0/24}
+services:
+  http:
+    listen: [127.0.0.1:$2]
+    endpoints: [$HTTP_BE]
+    healthCheck: {enabled: true, interval: 2s}
+  iperf:
+    listen: [127.0.0.1:$3]
+    endpoints: [$IPERF_HOST:$IPERF_PORT]
+    healthCheck: {enabled: true, interval: 2s}
+rules:
+  - name: bench
+    destination: [service:http, service:iperf]
+    protocol: tcp
+    action: accept
+default: drop
+EOF
+}
+jvm_opts="-Xms512m -Xmx512m"
+declare -A PID
+portcullis_config "$tmp/pc" "${HTTP_PORT[portcullis]}" "${IPERF_FRONT[portcullis]}"
+JAVA_TOOL_OPTIONS="$jvm_opts" "$root/portcullis" run --config "$tmp/pc" >"$tmp/portcullis.log" 2>&1 &
+pids+=($!); PID[portcullis]=$!
+if [ "$epoll" = 1 ]; then
+  portcullis_config "$tmp/pc-epoll" "${HTTP_PORT[portcullis-epoll]}" "${IPERF_FRONT[portcullis-epoll]}"
+  # The launcher runs on the module path, where nothing requires Netty's native epoll module, so without
+  # --add-modules the native library is not found and Portcullis falls back to NIO (its log says so).
+  JDK_JAVA_OPTIONS="--add-modules io.netty.transport.epoll.linux.x86_64" \
+    JAVA_TOOL_OPTIONS="$jvm_opts -Dportcullis.transport=epoll" "$root/portcullis" run --config "$tmp/pc-epoll" \
+    >"$tmp/portcullis-epoll.log" 2>&1 &
+  pids+=($!); PID[portcullis-epoll]=$!
+fi
+
+cat > "$tmp/haproxy.cfg" <<EOF
+global
+  nbthread 2
+defaults
+  mode tcp
+  timeout connect 5s
+  timeout client 10m
+  timeout server 10m
+frontend http_in
+  bind 127.0.0.1:${HTTP_PORT[haproxy]}
+  default_backend http_be
+backend http_be
+  server s1 $HTTP_BE check inter 2s
+frontend iperf_in
+  bind 127.0.0.1:${IPERF_FRONT[haproxy]}
+  default_backend iperf_be
+backend iperf_be
+  server s1 $IPERF_HOST:$IPERF_PORT check inter 2s
+EOF
+haproxy -db -f "$tmp/haproxy.cfg" >"$tmp/haproxy.log" 2>&1 &
+pids+=($!); PID[haproxy]=$!
+
+mkdir -p "$tmp/ngx"
+cat > "$tmp/ngx/nginx.conf" <<EOF
+load_module /usr/lib/nginx/modules/ngx_stream_module.so;
+worker_processes 2;
+worker_rlimit_nofile $hard;
+pid $tmp/ngx/nginx.pid;
+error_log $tmp/nginx-stream.log warn;
+events { worker_connections $nginx_conns; }
+stream {
+  proxy_timeout 10m;
+  server { listen 127.0.0.1:${HTTP_PORT[nginx]}; proxy_pass $HTTP_BE; }
+  server { listen 127.0.0.1:${IPERF_FRONT[nginx]}; proxy_pass $IPERF_HOST:$IPERF_PORT; }
+}
+EOF
+nginx -p "$tmp/ngx" -c "$tmp/ngx/nginx.conf" -g 'daemon off;' 2>>"$tmp/nginx-stream.log" &
+pids+=($!); PID[nginx]=$!
+
+http_url() { [ "$1" = direct ] && echo "http://$HTTP_BE/" || echo "http://127.0.0.1:${HTTP_PORT[$1]}/"; }
+iperf_args() { [ "$1" = direct ] && echo "-c $IPERF_HOST -p $IPERF_PORT" || echo "-c 127.0.0.1 -p ${IPERF_FRONT[$1]}"; }
+
+for t in "${targets[@]}"; do
+  ok=0
+  for _ in $(seq 120); do
+    if curl -sf -o /dev/null --max-time 1 "$(http_url "$t")"; then ok=1; break; fi
+    if [ "$t" != direct ] && ! kill -0 "${PID[$t]}" 2>/dev/null; then break; fi
+    sleep 0.5
+  done
+  if [ $ok = 0 ]; then
+    log "$t does not answer on $(http_url "$t"); its log:"; tail -n 20 "$tmp"/*.log >&2 || true
+    exit 1
+  fi
+  log "$t answers on $(http_url "$t")"
+done
+
+transports=""
+for t in portcullis portcullis-epoll; do
+  [ -f "$tmp/$t.log" ] || continue
+  tr=$(sed -n 's/.*data plane on \([a-z]*\).*/\1/p' "$tmp/$t.log" | head -1)
+  transports+="$t runs on ${tr:-?}; "
+  if [ "$t" = portcullis-epoll ] && [ "$tr" != epoll ]; then log "WARNING: $t runs on '${tr:-?}', not epoll"; fi
+done
+log "transports: $transports"
+
+# ---------------------------------------------------------------- 4. measurements
+run_iperf() { # TARGET STREAMS FILE
+  # iperf3 -s serves one test at a time; a failed run is kept as a failure (report.py counts it).
+  # shellcheck disable=SC2046
+  timeout $((iperf_time + 30)) iperf3 $(iperf_args "$1") -t "$iperf_time" -P "$2" -J >"$3" 2>&1 || true
+  if grep -q '"error"' "$3" || ! grep -q '"sum_received"' "$3"; then
+    log "iperf3 through $1 (-P $2) failed: $(grep -m1 -o '"error":.*' "$3" || tail -n 1 "$3")"
+  fi
+  sleep 0.5
+}
+run_wrk() { # TARGET FILE [wrk options...]
+  local t=$1 f=$2; shift 2
+  timeout $((duration + 30)) wrk -t2 -c50 -d"${duration}s" --latency "$@" "$(http_url "$t")" >"$f" 2>&1 \
+    || echo "FAILED rc=$?" >>"$f"
+  sleep 1
+}
+
+start=$(date +%s)
+for t in "${targets[@]}"; do
+  mkdir -p "$raw/$t"
+  log "warm-up: $t"
+  timeout 60 wrk -t2 -c50 -d"${warmup}s" "$(http_url "$t")" >"$raw/$t/warmup.log" 2>&1 || true
+  timeout 60 wrk -t2 -c50 -d"${warmup}s" -H 'Connection: close' "$(http_url "$t")" >>"$raw/$t/warmup.log" 2>&1 || true
+done
+for rep in $(seq "$reps"); do
+  for t in "${targets[@]}"; do
+    log "rep $rep/$reps: $t"
+    run_iperf "$t" 1 "$raw/$t/iperf1.$rep.json"
+    run_iperf "$t" 4 "$raw/$t/iperf4.$rep.json"
+    run_wrk "$t" "$raw/$t/close.$rep.txt" -H 'Connection: close'
+    run_wrk "$t" "$raw/$t/ka.$rep.txt"
+    if [ "$t" != direct ]; then
+      jcmd=()
+      [[ $t == portcullis* ]] && jcmd=(--jcmd "$java_home/bin/jcmd")
+      timeout 180 python3 "$here/idle_conns.py" --connect "127.0.0.1:${HTTP_PORT[$t]}" --backend "$HTTP_BE" \
+        --pids "${PID[$t]}" --n "$idle_conns" "${jcmd[@]}" >"$raw/$t/mem.$rep.txt" 2>&1 \
+        || log "idle connections through $t failed: $(tail -1 "$raw/$t/mem.$rep.txt")"
+    fi
+  done
+done
+elapsed=$(( $(date +%s) - start ))
+
+# ---------------------------------------------------------------- 5. report
+{
+  echo "Machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), kernel $(uname -r)," \
+       "$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM."
+  echo "Versions: $("$java_home/bin/java" -version 2>&1 | sed -n 2p);" \
+       "Portcullis $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?');" \
+       "$(haproxy -v | head -1 | cut -d' ' -f1-3); $(nginx -v 2>&1 | cut -d' ' -f3); $(iperf3 -v | head -1 | cut -d' ' -f1-2);" \
+       "wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2)."
+  echo "Settings: Portcullis default (NIO unless marked epoll), ioThreads 0 = one event loop per core, no limits," \
+       "health checks every 2 s, JVM -Xms512m -Xmx512m -XX:+UseParallelGC (the launcher's), the epoll one with JDK_JAVA_OPTIONS=--add-modules io.netty.transport.epoll.linux.x86_64; HAProxy 2 threads" \
+       "(nbthread 2), mode tcp, check inter 2s; nginx-stream 2 worker processes, proxy_pass; backend nginx 1 worker," \
+       "64-byte file, keep-alive; iperf3 server on loopback. Transports as logged: $transports"
+  echo "Runs: $reps repetitions, interleaved across targets, median shown; iperf3 -t $iperf_time (-P 1, -P 4);" \
+       "wrk -t2 -c50 -d${duration}s --latency (with and without 'Connection: close'); wrk warm-up of ${warmup} s kept-alive" \
+       "+ ${warmup} s 'Connection: close' per target before the first rep; $idle_conns idle connections for the memory row (RSS delta / connections, nginx = master + workers);" \
+       "measuring took ${elapsed}s."
+} > "$tmp/header.txt"
+echo
+cat "$tmp/header.txt"
+echo
+report_args=("$raw" "$(IFS=,; echo "${targets[*]}")" --header "$tmp/header.txt")
+[ -n "$out" ] && report_args+=(--md "$out")
+python3 "$here/report.py" "${report_args[@]}"
+
+echo
+echo "Proxy logs, lines with WARN, ERROR or Exception (first 20 each):"
+for f in "$tmp"/portcullis*.log "$tmp"/pc*/logs/*.log "$tmp/haproxy.log" "$tmp/nginx-stream.log" \
+         "$tmp/backend-nginx.log"; do
+  [ -f "$f" ] || continue
+  n=$(grep -cE 'WARN|ERROR|Exception|\[alert\]|\[crit\]|\[error\]' "$f" || true)
+  echo "  ${f#"$tmp"/}: $n"
+  if [ "$n" -gt 0 ]; then
+    grep -E 'WARN|ERROR|Exception|\[alert\]|\[crit\]|\[error\]' "$f" | head -20 | sed 's/^/    /'
+  fi
+done
+if [ -n "$out" ]; then
+  {
+    echo
+    echo "Proxy logs after the run (lines with WARN, ERROR, Exception, [error], [crit], [alert]):"
+    echo
+    for f in "$tmp"/portcullis*.log "$tmp"/pc*/logs/*.log "$tmp/haproxy.log" "$tmp/nginx-stream.log"; do
+      [ -f "$f" ] || continue
+      echo "- ${f#"$tmp"/}: $(grep -cE 'WARN|ERROR|Exception|\[alert\]|\[crit\]|\[error\]' "$f" || true)"
+    done
+  } >> "$out"
+fi
