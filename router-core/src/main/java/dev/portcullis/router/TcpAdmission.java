@@ -129,6 +129,7 @@ final class TcpAdmission extends ChannelInboundHandlerAdapter {
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, TcpListener.WATER_MARK)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
                         (int) Math.min(Integer.MAX_VALUE, service.service().timeouts().connect().toMillis()))
                 .handler(new ChannelInitializer<>() {
@@ -164,7 +165,7 @@ final class TcpAdmission extends ChannelInboundHandlerAdapter {
             ctx.pipeline().addLast(new Relay(backend, Relay.Direction.INBOUND, conn));
             ctx.pipeline().remove(this);
             backend.flush();
-            front.read();
+            front.config().setAutoRead(true);
         });
     }
 

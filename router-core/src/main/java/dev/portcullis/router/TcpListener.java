@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 
 /**
  * A bound TCP listener: accepts connections with auto-read off and gives each a {@link TcpAdmission}. The service
@@ -12,6 +13,13 @@ import io.netty.channel.EventLoopGroup;
  * that keeps the listener never rebinds it.
  */
 final class TcpListener implements Listener {
+
+    /**
+     * Per direction, a relayed connection queues at most this much unwritten data before it stops reading the
+     * other side (see {@link Relay}); 64 KiB to 256 KiB keeps a socket's worth of data moving without letting one
+     * connection hold megabytes.
+     */
+    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
 
     private final ListenerKey key;
     private final Channel channel;
@@ -31,6 +39,7 @@ final class TcpListener implements Listener {
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
