@@ -126,6 +126,7 @@ final class TcpAdmission extends ChannelInboundHandlerAdapter {
         Bootstrap b = new Bootstrap()
                 .group(front.eventLoop())
                 .channel(plane.transport().socketChannel())
+                .option(ChannelOption.ALLOCATOR, NettyTransport.allocator())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.TCP_NODELAY, true)

@@ -36,6 +36,8 @@ final class TcpListener implements Listener {
                 .channel(plane.transport().serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.ALLOCATOR, NettyTransport.allocator())
+                .childOption(ChannelOption.ALLOCATOR, NettyTransport.allocator())
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)

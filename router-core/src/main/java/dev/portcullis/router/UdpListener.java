@@ -64,6 +64,7 @@ final class UdpListener implements Listener {
         Bootstrap b = new Bootstrap()
                 .group(group)
                 .channel(plane.transport().datagramChannel())
+                .option(ChannelOption.ALLOCATOR, NettyTransport.allocator())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .handler(table);
         Channel ch = b.bind(Endpoint.socketAddress(key.address())).sync().channel();
@@ -217,6 +218,7 @@ final class UdpListener implements Listener {
             Bootstrap b = new Bootstrap()
                     .group(listenerChannel.eventLoop())
                     .channel(plane.transport().datagramChannel())
+                .option(ChannelOption.ALLOCATOR, NettyTransport.allocator())
                     .handler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel ch) {
