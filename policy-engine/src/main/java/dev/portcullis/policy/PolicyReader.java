@@ -242,21 +242,33 @@ final class PolicyReader {
         }
     }
 
+    /**
+     * The entries of a mapping of names to things ({@code sets}, {@code services}) whose names are valid; an
+     * invalid name, or a value that is not a mapping, is reported.
+     */
+    private List<YamlNode.Entry> namedEntries(YamlNode.Entry entry, String section, String things, String thing) {
+        if (!(entry.value() instanceof YamlNode.Mapping m)) {
+            diagnostics.error(entry.value().location(), section + " must be a mapping of names to " + things
+                    + ", not " + entry.value().kind());
+            return List.of();
+        }
+        List<YamlNode.Entry> out = new ArrayList<>();
+        for (YamlNode.Entry e : m.entries()) {
+            if (!NAME.matcher(e.key().value()).matches()) {
+                diagnostics.error(e.key().location(), thing + " name '" + e.key().value() + "' is not a valid name",
+                        "use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit");
+                continue;
+            }
+            out.add(e);
+        }
+        return out;
+    }
+
     private void readSetsRaw(YamlNode.Entry entry) {
         if (entry == null) {
             return;
         }
-        if (!(entry.value() instanceof YamlNode.Mapping m)) {
-            diagnostics.error(entry.value().location(), "sets must be a mapping of names to lists, not "
-                    + entry.value().kind());
-            return;
-        }
-        for (YamlNode.Entry e : m.entries()) {
-            if (!NAME.matcher(e.key().value()).matches()) {
-                diagnostics.error(e.key().location(), "set name '" + e.key().value() + "' is not a valid name",
-                        "use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit");
-                continue;
-            }
+        for (YamlNode.Entry e : namedEntries(entry, "sets", "lists", "set")) {
             rawSets.put(e.key().value(), new RawSet(e.key().value(), e.value(), e.key().location()));
         }
     }
@@ -364,18 +376,8 @@ final class PolicyReader {
         if (entry == null) {
             return;
         }
-        if (!(entry.value() instanceof YamlNode.Mapping m)) {
-            diagnostics.error(entry.value().location(), "services must be a mapping of names to services, not "
-                    + entry.value().kind());
-            return;
-        }
-        for (YamlNode.Entry e : m.entries()) {
+        for (YamlNode.Entry e : namedEntries(entry, "services", "services", "service")) {
             String name = e.key().value();
-            if (!NAME.matcher(name).matches()) {
-                diagnostics.error(e.key().location(), "service name '" + name + "' is not a valid name",
-                        "use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit");
-                continue;
-            }
             Map<String, YamlNode.Entry> f = fields(e.value(), "service '" + name + "'", SERVICE_KEYS,
                     orderedSet("listen", "endpoints"));
             if (f == null) {
