@@ -30,16 +30,17 @@ public record NettyTransport(String name, IoHandlerFactory ioHandlerFactory,
     private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
 
     /**
-     * The transport the data plane runs on: NIO unless the system property {@code portcullis.transport=epoll}
-     * asks for native epoll (which then must be available).
+     * The transport the data plane runs on: NIO unless the system property {@code portcullis.transport=epoll} asks for
+     * native epoll (which then must be available).
      *
-     * <p>Why not epoll by default: with Netty 4.2.18's epoll transport, a relayed connection whose client has
-     * half-closed (sent FIN) while the proxy still writes to it loses its registration in the epoll set
-     * ({@code epoll_ctl(MOD) failed: ENOENT} when EPOLLOUT is needed), and Netty then fails the write and shuts
-     * the output: the tail of the stream is lost. {@code DataPlaneTest.tcp_largeTransferToSlowReader_arrivesIntact}
-     * reproduces it with {@code -Dportcullis.transport=epoll}, never with NIO (measured 2026-11-28: 4 of 8 epoll
-     * runs failed, 0 of 7 NIO runs; with the writability-based relay, 3 of 4 epoll runs failed). A proxy that truncates streams is worse than a slower
-     * one; epoll stays selectable for measurement and comes back as the default once the test passes on it.
+     * <p>Why not epoll by default: with Netty 4.2.18's epoll transport, a relayed connection whose client has half-
+     * closed (sent FIN) while the proxy still writes to it loses its registration in the epoll set ({@code
+     * epoll_ctl(MOD) failed: ENOENT} when EPOLLOUT is needed), and Netty then fails the write and shuts the output:
+     * the tail of the stream is lost. {@code DataPlaneTest.tcp_largeTransferToSlowReader_arrivesIntact} reproduces it
+     * with {@code -Dportcullis.transport=epoll}, never with NIO (measured 2026-11-28: 4 of 8 epoll runs failed, 0 of 7
+     * NIO runs; with the writability-based relay, 3 of 4 epoll runs failed). A proxy that truncates streams is worse
+     * than a slower one; epoll stays selectable for measurement and comes back as the default once the test passes on
+     * it.
      */
     public static NettyTransport best() {
         String asked = System.getProperty("portcullis.transport", "nio");
