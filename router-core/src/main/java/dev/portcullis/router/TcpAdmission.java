@@ -9,7 +9,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
@@ -125,7 +124,7 @@ final class TcpAdmission extends ChannelInboundHandlerAdapter {
         Endpoint chosen = e;
         Bootstrap b = new Bootstrap()
                 .group(front.eventLoop())
-                .channel(plane.transport().socketChannel())
+                .channelFactory(plane.transport().socketChannelFactory())
                 .option(ChannelOption.ALLOCATOR, NettyTransport.allocator())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
@@ -133,12 +132,7 @@ final class TcpAdmission extends ChannelInboundHandlerAdapter {
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, TcpListener.WATER_MARK)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
                         (int) Math.min(Integer.MAX_VALUE, service.service().timeouts().connect().toMillis()))
-                .handler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel backend) {
-                        backend.pipeline().addLast(new Relay(front, Relay.Direction.OUTBOUND, conn));
-                    }
-                });
+                .handler(new Relay(front, Relay.Direction.OUTBOUND, conn));
         b.connect(chosen.socketAddress()).addListener((ChannelFutureListener) f -> {
             if (!front.isActive()) {
                 f.channel().close();
