@@ -130,8 +130,4 @@ final class Appliance {
     DataPlane dataPlane() {
         return plane;
     }
-
-    List<ClusterRoutes.RouteStatus> routes() {
-        return routes.map(ClusterRoutes::status).orElse(List.of());
-    }
 }

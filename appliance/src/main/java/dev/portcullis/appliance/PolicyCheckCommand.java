@@ -3,9 +3,7 @@ package dev.portcullis.appliance;
 import dev.portcullis.policy.Diagnostic;
 import dev.portcullis.policy.Policy;
 import dev.portcullis.policy.PolicyLoader;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -32,17 +30,7 @@ final class PolicyCheckCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        PolicyLoader.PolicyCheck check;
-        try {
-            check = PolicyLoader.check(file);
-        } catch (NoSuchFileException e) {
-            err.println("portcullis: " + file + ": no such file");
-            return Main.EXIT_UNREADABLE;
-        } catch (IOException e) {
-            err.println("portcullis: " + file + ": cannot read: " + e.getMessage());
-            return Main.EXIT_UNREADABLE;
-        }
+        PolicyLoader.PolicyCheck check = PolicyFiles.check(file);
         for (Diagnostic d : check.diagnostics()) {
             out.println(d.format());
         }

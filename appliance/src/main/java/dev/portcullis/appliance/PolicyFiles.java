@@ -15,19 +15,27 @@ final class PolicyFiles {
     }
 
     /**
-     * The valid policy in {@code file}, compiled; its warnings go to {@code err}.
+     * Reads and checks {@code file}.
      *
-     * @throws CommandFailure exit 2 when unreadable, 1 when invalid (after printing every diagnostic)
+     * @throws CommandFailure exit 2 when the file cannot be read (missing, not UTF-8)
      */
-    static CompiledPolicy load(Path file, PrintWriter err) {
-        PolicyLoader.PolicyCheck check;
+    static PolicyLoader.PolicyCheck check(Path file) {
         try {
-            check = PolicyLoader.check(file);
+            return PolicyLoader.check(file);
         } catch (NoSuchFileException e) {
             throw new CommandFailure(Main.EXIT_UNREADABLE, file + ": no such file");
         } catch (IOException e) {
             throw new CommandFailure(Main.EXIT_UNREADABLE, file + ": cannot read: " + e.getMessage());
         }
+    }
+
+    /**
+     * The valid policy in {@code file}, compiled; its warnings go to {@code err}.
+     *
+     * @throws CommandFailure exit 2 when unreadable, 1 when invalid (after printing every diagnostic)
+     */
+    static CompiledPolicy load(Path file, PrintWriter err) {
+        PolicyLoader.PolicyCheck check = check(file);
         for (Diagnostic d : check.diagnostics()) {
             err.println(d.format());
         }

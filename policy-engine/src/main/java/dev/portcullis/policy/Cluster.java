@@ -15,14 +15,4 @@ public record Cluster(String name, List<IpPrefix> podCidrs, List<IpPrefix> servi
         serviceCidrs = List.copyOf(serviceCidrs);
         nodes = List.copyOf(nodes);
     }
-
-    /** Whether {@code address} lies in a service CIDR: such an address must never be a destination we open. */
-    public boolean isServiceAddress(IpAddress address) {
-        for (IpPrefix p : serviceCidrs) {
-            if (p.contains(address)) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

@@ -696,15 +696,10 @@ final class PolicyReader {
             }
             String s = t.get();
             if (s.startsWith("$")) {
-                resolveSet(s.substring(1), n.location()).ifPresent(set -> {
-                    if (set instanceof NamedSet.Addresses a) {
-                        out.addAll(a.prefixes());
-                        if (destination) {
-                            a.prefixes().forEach(p -> ruleDestinations.add(new Located<>(p, n.location())));
-                        }
-                    } else {
-                        diagnostics.error(n.location(), "'" + s + "' is a set of ports, not of addresses",
-                                "use it under sourcePorts or destinationPorts");
+                setOf(NamedSet.Addresses.class, s, n).ifPresent(a -> {
+                    out.addAll(a.prefixes());
+                    if (destination) {
+                        a.prefixes().forEach(p -> ruleDestinations.add(new Located<>(p, n.location())));
                     }
                 });
             } else if (s.startsWith("service:")) {
@@ -739,6 +734,25 @@ final class PolicyReader {
         }
     }
 
+    /**
+     * The set a {@code $NAME} reference names, when it is of the wanted kind; an undefined set or one of the other
+     * kind is reported at the reference.
+     */
+    private <T extends NamedSet> Optional<T> setOf(Class<T> kind, String reference, YamlNode at) {
+        Optional<NamedSet> set = resolveSet(reference.substring(1), at.location());
+        if (set.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!kind.isInstance(set.get())) {
+            boolean wantAddresses = kind == NamedSet.Addresses.class;
+            diagnostics.error(at.location(), "'" + reference + "' is a set of "
+                    + (wantAddresses ? "ports, not of addresses" : "addresses, not of ports"), wantAddresses
+                    ? "use it under sourcePorts or destinationPorts" : "use it under source or destination");
+            return Optional.empty();
+        }
+        return Optional.of(kind.cast(set.get()));
+    }
+
     private List<PortRange> ports(YamlNode.Entry entry, String what) {
         List<PortRange> out = new ArrayList<>();
         List<YamlNode> items = items(entry, what);
@@ -752,14 +766,7 @@ final class PolicyReader {
             }
             String s = t.get();
             if (s.startsWith("$")) {
-                resolveSet(s.substring(1), n.location()).ifPresent(set -> {
-                    if (set instanceof NamedSet.Ports p) {
-                        out.addAll(p.ranges());
-                    } else {
-                        diagnostics.error(n.location(), "'" + s + "' is a set of addresses, not of ports",
-                                "use it under source or destination");
-                    }
-                });
+                setOf(NamedSet.Ports.class, s, n).ifPresent(r -> out.addAll(r.ranges()));
             } else {
                 portRange(s, n.location()).ifPresent(out::add);
             }

@@ -89,11 +89,6 @@ final class UdpListener implements Listener {
         channel.eventLoop().execute(() -> table.recheck(closeDenied));
     }
 
-    /** Number of flows in the table now; for tests and the console. Safe from any thread (a racy read). */
-    int flowCount() {
-        return table.size;
-    }
-
     /** One flow: a client address and, when admitted, its endpoint socket. */
     private static final class Flow {
         final InetSocketAddress client;
@@ -122,8 +117,6 @@ final class UdpListener implements Listener {
         private final DataPlane plane;
         private final ListenerKey key;
         private final LinkedHashMap<InetSocketAddress, Flow> flows = new LinkedHashMap<>(1024, 0.75f, true);
-        /** Written on the loop; read racily by {@link #flowCount()}. */
-        volatile int size;
         Channel listenerChannel;
 
         FlowTable(DataPlane plane, ListenerKey key) {
@@ -248,7 +241,6 @@ final class UdpListener implements Listener {
 
         private Flow remember(Flow flow) {
             flows.put(flow.client, flow);
-            size = flows.size();
             return flow;
         }
 
@@ -270,7 +262,6 @@ final class UdpListener implements Listener {
         private void end(Flow flow) {
             if (flows.get(flow.client) == flow) {
                 flows.remove(flow.client);
-                size = flows.size();
             }
             if (flow.denied()) {
                 return;
