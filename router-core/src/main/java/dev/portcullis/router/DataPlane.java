@@ -49,6 +49,7 @@ public final class DataPlane implements AutoCloseable {
     private final EventLoopGroup group;
     private final DataPlaneCounters counters = new DataPlaneCounters();
     private final DecisionLog decisionLog;
+    private final RecentFlows recentFlows = new RecentFlows(RecentFlows.DEFAULT_CAPACITY);
     private final AtomicInteger globalActive = new AtomicInteger();
 
     /** The current snapshot; written only by {@link #apply} under this object's lock, read by every event loop. */
@@ -270,6 +271,11 @@ public final class DataPlane implements AutoCloseable {
         }
         RouterState next = pending;
         return next != null && next.listeners().containsKey(key) ? next : current;
+    }
+
+    /** The flows decided most recently (TCP connections and new UDP flows), for the console's verdict diff. */
+    public RecentFlows recentFlows() {
+        return recentFlows;
     }
 
     public DataPlaneCounters counters() {

@@ -47,9 +47,10 @@ final class TcpAdmission extends ChannelInboundHandlerAdapter {
         InetSocketAddress local = (InetSocketAddress) ch.localAddress();
         RouterState state = plane.stateFor(listener);
         IpAddress clientIp = Flows.ipAddress(client.getAddress());
-        int rule = Flows.match(state.policy(), clientIp, Flows.ipAddress(local.getAddress()), client.getPort(),
-                local.getPort(), IpProtocols.TCP);
+        IpAddress localIp = Flows.ipAddress(local.getAddress());
+        int rule = Flows.match(state.policy(), clientIp, localIp, client.getPort(), local.getPort(), IpProtocols.TCP);
         plane.counters().lookedUp();
+        plane.recentFlows().record(clientIp, localIp, client.getPort(), local.getPort(), IpProtocols.TCP);
         state.counter(rule, plane.counters()).hit(System.currentTimeMillis());
         Action action = state.policy().action(rule);
         ServiceRuntime service = state.listeners().get(listener);

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.portcullis.policy.CompiledPolicy;
+import dev.portcullis.policy.FlowKey;
+import dev.portcullis.policy.IpAddress;
+import dev.portcullis.policy.IpProtocols;
 import dev.portcullis.policy.PolicyLoader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -249,10 +252,18 @@ class DataPlaneTest {
                 b: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d], healthCheck: {enabled: false}}
                 """.formatted(dropPort, podPort, rejectPort, podPort),
                 "- {name: no-b, destination: [service:b], action: reject}"));
+        int dropClientPort;
         try (Socket s = connect(dropPort)) {
+            dropClientPort = s.getLocalPort();
             assertThat(refused(s)).isTrue();
         }
         assertReset(rejectPort);
+        // Decided flows are sampled for the console's verdict diff, newest first.
+        List<FlowKey> recent = plane.recentFlows().snapshot();
+        assertThat(recent).hasSize(2);
+        assertThat(recent.get(0).destinationPort()).isEqualTo(rejectPort);
+        assertThat(recent.get(1)).isEqualTo(new FlowKey(IpAddress.parse("127.0.0.1"), IpAddress.parse("127.0.0.1"),
+                dropClientPort, dropPort, IpProtocols.TCP));
         assertThat(pod.accepted.get()).isZero();
         assertThat(plane.counters().refusals(RefusalReason.POLICY_DROP)).isEqualTo(1);
         assertThat(plane.counters().refusals(RefusalReason.POLICY_REJECT)).isEqualTo(1);
@@ -546,7 +557,9 @@ class DataPlaneTest {
         plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy("""
                 dns: {listen: [127.0.0.1:%d], protocol: udp, endpoints: [127.1.1.53:%d], healthCheck: {enabled: false}}
                 """.formatted(port, podPort), "- {name: only-doc, source: [192.0.2.1], action: accept}"));
+        int clientPort;
         try (DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            clientPort = client.getLocalPort();
             for (int i = 0; i < 3; i++) {
                 client.send(new DatagramPacket(new byte[] {1}, 1, new InetSocketAddress("127.0.0.1", port)));
             }
@@ -554,6 +567,9 @@ class DataPlaneTest {
         assertThatThrownBy(() -> pod.receive(new DatagramPacket(new byte[16], 16)))
                 .isInstanceOf(SocketTimeoutException.class);
         assertThat(plane.counters().refusals(RefusalReason.POLICY_DROP)).isEqualTo(1);
+        // One new flow, one decision: the later datagrams of the flow are not samples of their own.
+        assertThat(plane.recentFlows().snapshot()).containsExactly(new FlowKey(IpAddress.parse("127.0.0.1"),
+                IpAddress.parse("127.0.0.1"), clientPort, port, IpProtocols.UDP));
     }
 
     @Test
