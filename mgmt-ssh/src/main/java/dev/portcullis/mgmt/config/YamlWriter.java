@@ -1,13 +1,23 @@
 package dev.portcullis.mgmt.config;
 
+import java.util.regex.Pattern;
+
 /**
  * Writes {@link YamlNode} trees as YAML text: values in flow style for edits ({@code [a, b]}, {@code {k: v}}), and
  * whole documents in a canonical block layout when an edit cannot keep the candidate's own layout.
  *
  * <p>Scalars are written plain when that is unambiguous in both block and flow context, and double-quoted
- * otherwise; a quoted scalar that would read as null if plain stays quoted. Stateless; thread-safe.
+ * otherwise; a quoted scalar that would read as null, a boolean or a number if plain stays quoted, so a value
+ * keeps its YAML type. Stateless; thread-safe.
  */
 final class YamlWriter {
+
+    /** Plain scalars the YAML 1.2 core schema reads as null, booleans or numbers. */
+    private static final Pattern NON_TEXT = Pattern.compile(
+            "~|null|Null|NULL|true|True|TRUE|false|False|FALSE"
+            + "|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"
+            + "|[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?"
+            + "|[-+]?\\.(inf|Inf|INF)|\\.nan|\\.NaN|\\.NAN");
 
     private YamlWriter() {
     }
@@ -124,10 +134,18 @@ final class YamlWriter {
             return "null";
         }
         String v = s.value();
-        if (plainSafe(v) && (s.plain() || !YamlNode.Scalar.isNullWord(v))) {
+        if (plainSafe(v) && (s.plain() || !resolvesAsNonText(v))) {
             return v;
         }
         return quoted(v);
+    }
+
+    /**
+     * Whether a plain scalar with this text would be read as something other than text under the YAML 1.2 core
+     * schema (null, a boolean, a number): a quoted one stays quoted, so it keeps its type.
+     */
+    static boolean resolvesAsNonText(String v) {
+        return NON_TEXT.matcher(v).matches();
     }
 
     /**
@@ -140,9 +158,12 @@ final class YamlWriter {
             return false;
         }
         char first = v.charAt(0);
-        if ("-?:,[]{}#&*!|>'\"%@`".indexOf(first) >= 0 || first == ' ' || v.charAt(v.length() - 1) == ' '
+        if ("?:,[]{}#&*!|>'\"%@`".indexOf(first) >= 0 || first == ' ' || v.charAt(v.length() - 1) == ' '
                 || v.endsWith(":")) {
             return false;
+        }
+        if (first == '-' && (v.length() == 1 || v.charAt(1) == ' ' || v.startsWith("---"))) {
+            return false; // a list item's dash, or a document marker
         }
         for (int i = 0; i < v.length(); i++) {
             char c = v.charAt(i);
