@@ -123,8 +123,17 @@ public final class ConfigService implements AutoCloseable {
         if (pending.isPresent() && !settings.clock().instant().isBefore(pending.get().deadline())) {
             LOG.warn("open: revision {} was not confirmed by {}; rolling back to revision {} before starting",
                     pending.get().revision().number(), pending.get().deadline(), pending.get().rollbackTo());
-            String text = read(store, pending.get().rollbackTo());
-            CompiledPolicy compiled = compile(text, pending.get().rollbackTo());
+            String text;
+            CompiledPolicy compiled;
+            try {
+                text = read(store, pending.get().rollbackTo());
+                compiled = compile(text, pending.get().rollbackTo());
+            } catch (ConfigException e) {
+                // Without the revision to return to, starting on the running one beats not starting at all.
+                LOG.error("open: revision {} cannot be restored ({}); starting on unconfirmed revision {}",
+                        pending.get().rollbackTo(), e.getMessage(), head.number());
+                return new ConfigService(store, settings, compile(read(store, head.number()), head.number()));
+            }
             ConfigService service = new ConfigService(store, settings, compiled);
             try {
                 service.recordRollback(pending.get(), text);
@@ -265,7 +274,6 @@ public final class ConfigService implements AutoCloseable {
             if (current.number() != session.base().number()) {
                 throw new ConfigException(ConfigException.Kind.CONFLICT, "the running revision changed since this "
                         + "candidate was taken from revision " + session.base().number() + ": " + current.describe()
-                        + (current.origin() == Revision.Origin.AUTOMATIC_ROLLBACK ? " (an automatic rollback)" : "")
                         + "; nothing was committed. 'compare' shows the difference; 'discard' starts again from "
                         + "revision " + current.number());
             }
@@ -340,7 +348,8 @@ public final class ConfigService implements AutoCloseable {
         try {
             applier.apply(policy);
         } catch (DataPlaneException | RuntimeException e) {
-            LOG.error("{}: the data plane could not be given the running policy back: {}", during, e.toString());
+            LOG.error("restore: after a failed {}, the data plane could not be given the running policy back: {}",
+                    during, e.toString());
         }
     }
 
@@ -382,7 +391,7 @@ public final class ConfigService implements AutoCloseable {
                 apply(compiled, "rollback: the data plane refused revision " + p.get().rollbackTo());
                 running = compiled;
                 recordRollback(p.get(), text);
-            } catch (ConfigException e) {
+            } catch (ConfigException | RuntimeException e) {
                 LOG.error("rollbackIfDue: revision {} is unconfirmed past {} but could not be rolled back: {}; "
                         + "trying again in {} s", number, p.get().deadline(), e.getMessage(), RETRY_SECONDS);
                 scheduled = settings.timer().schedule(Duration.ofSeconds(RETRY_SECONDS), () -> rollbackIfDue(number));

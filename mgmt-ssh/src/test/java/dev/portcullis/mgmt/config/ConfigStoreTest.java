@@ -151,8 +151,9 @@ class ConfigStoreTest {
         try (ConfigStore s = ConfigStore.open(dir, 50)) {
             assertThatThrownBy(() -> ConfigStore.open(dir, 50)).isInstanceOf(IOException.class)
                     .hasMessageContaining("open elsewhere");
+            assertThat(s.directory()).isEqualTo(dir);
         }
-        ConfigStore.open(dir, 50).close();
+        ConfigStore.open(dir, 50).close(); // free again once closed
     }
 
     @Test
