@@ -12,6 +12,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -70,12 +71,24 @@ public record NettyTransport(String name, IoHandlerFactory ioHandlerFactory,
 
     /**
      * Makes endpoint-side channels by a constructor reference rather than Netty's reflective factory, which would
-     * otherwise run for every admitted connection. (With the endpoint-side relay handed to the bootstrap directly
-     * instead of through an initializer: new connections/s through the proxy, wrk Connection: close, A/B twice,
-     * warm runs 6.2-6.5k before and 6.3-7.3k after: within noise, so kept for its simplicity, not for speed.)
+     * otherwise run for every admitted connection. On epoll the socket is made in the endpoint's own address family,
+     * so an IPv4 endpoint costs no dual-stack IPv6 socket (and no {@code IPV6_V6ONLY} call).
      */
-    public io.netty.channel.ChannelFactory<SocketChannel> socketChannelFactory() {
-        return socketChannel == EpollSocketChannel.class ? EpollSocketChannel::new : NioSocketChannel::new;
+    public io.netty.channel.ChannelFactory<SocketChannel> socketChannelFactory(boolean ipv6) {
+        if (socketChannel == EpollSocketChannel.class) {
+            return ipv6 ? EPOLL_INET6 : EPOLL_INET;
+        }
+        return NioSocketChannel::new;
+    }
+
+    private static final io.netty.channel.ChannelFactory<SocketChannel> EPOLL_INET =
+            () -> new EpollSocketChannel(SocketProtocolFamily.INET);
+    private static final io.netty.channel.ChannelFactory<SocketChannel> EPOLL_INET6 =
+            () -> new EpollSocketChannel(SocketProtocolFamily.INET6);
+
+    /** Whether listeners can bind one socket per event loop with {@code SO_REUSEPORT} (epoll only). */
+    public boolean supportsReusePort() {
+        return serverChannel == EpollServerSocketChannel.class;
     }
 
     /** A new event loop group of {@code threads} loops on this transport. */

@@ -4,6 +4,7 @@ import dev.portcullis.policy.IpAddress;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.socket.DuplexChannel;
 import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,6 +90,11 @@ final class ProxiedConnection {
         }
     }
 
+    /** Whether this direction has ended, its FIN passed on to the other side. */
+    boolean ended(Relay.Direction direction) {
+        return direction == Relay.Direction.INBOUND ? inboundEnded : outboundEnded;
+    }
+
     void failed(Throwable cause) {
         LOG.debug("failed: {} -> {} via {}: {}", client, endpoint, listener, cause.toString());
         close();
@@ -116,7 +122,7 @@ final class ProxiedConnection {
     }
 
     private static void flushAndClose(Channel ch) {
-        if (ch.isActive()) {
+        if (ch.isActive() && !(ch instanceof DuplexChannel d && d.isOutputShutdown())) {
             ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else {
             ch.close();

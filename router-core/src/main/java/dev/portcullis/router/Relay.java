@@ -28,7 +28,9 @@ import io.netty.handler.timeout.IdleStateEvent;
  *
  * <p>Half-close: when this side's input ends (the peer sent FIN) and every byte before it has been read, the other
  * side's output is shut down once the last write is done; the connection closes when both directions have ended,
- * or when either side closes or errs.
+ * or when either side closes or errs. When the second direction ends, its FIN is not passed alone: the connection
+ * is closed at once (queued bytes are flushed first, and the close sends the FIN), which saves a shutdown call and
+ * its bookkeeping per connection.
  *
  * <p>One instance per direction; it lives on the one event loop both channels share, so its fields need no
  * synchronisation.
@@ -89,6 +91,12 @@ final class Relay extends ChannelInboundHandlerAdapter {
                 ctx.read();
             }
         } else if (evt instanceof ChannelInputShutdownReadComplete) {
+            if (connection.ended(opposite(direction))) {
+                // The other direction has ended already: both peers are done sending, so close (after what is
+                // queued) rather than pass this FIN alone and close right after; the close sends the FIN.
+                connection.close();
+                return;
+            }
             // Pass the FIN on after everything written so far.
             other.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
                 if (other instanceof DuplexChannel d && other.isActive()) {
@@ -102,6 +110,10 @@ final class Relay extends ChannelInboundHandlerAdapter {
         } else {
             ctx.fireUserEventTriggered(evt);
         }
+    }
+
+    private static Direction opposite(Direction d) {
+        return d == Direction.INBOUND ? Direction.OUTBOUND : Direction.INBOUND;
     }
 
     @Override
