@@ -9,7 +9,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.timeout.IdleStateEvent;
 
 /**
  * Moves bytes from one side of a proxied connection to the other, with backpressure and half-close.
@@ -32,10 +31,16 @@ import io.netty.handler.timeout.IdleStateEvent;
  * is closed at once (queued bytes are flushed first, and the close sends the FIN), which saves a shutdown call and
  * its bookkeeping per connection.
  *
+ * <p>Every read marks the connection active; the data plane's idle sweep closes connections silent both ways for
+ * their service's idle timeout (no timer per connection).
+ *
  * <p>One instance per direction; it lives on the one event loop both channels share, so its fields need no
  * synchronisation.
  */
 final class Relay extends ChannelInboundHandlerAdapter {
+
+    /** The relay's name in both pipelines (named, so Netty need not generate a name per connection). */
+    static final String NAME = "relay";
 
     private final Channel other;
     private final Direction direction;
@@ -64,6 +69,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
         if (msg instanceof ByteBuf buf) {
             connection.count(direction, buf.readableBytes());
         }
+        connection.touch();
         other.write(msg, other.voidPromise()); // a failed write reaches the other side's exceptionCaught
         if (!other.isWritable()) {
             ctx.channel().config().setAutoRead(false);
@@ -105,8 +111,6 @@ final class Relay extends ChannelInboundHandlerAdapter {
                     connection.close();
                 }
             });
-        } else if (evt instanceof IdleStateEvent) {
-            connection.close();
         } else {
             ctx.fireUserEventTriggered(evt);
         }

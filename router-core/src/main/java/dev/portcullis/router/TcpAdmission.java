@@ -6,15 +6,14 @@ import dev.portcullis.policy.IpProtocols;
 import dev.portcullis.policy.Rule;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.SocketChannelConfig;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +25,13 @@ import org.slf4j.LoggerFactory;
  * <p>The client channel runs with auto-read off, so nothing is read from the client before the endpoint side is
  * connected. Runs on the client channel's event loop; the endpoint channel is registered on the same loop, so the
  * relay needs no locks.
+ *
+ * <p>One instance per listener, shared by its connections (it keeps no per-connection state: that lives in the
+ * {@link ProxiedConnection} and the listeners it creates), set as the accepted channel's only handler and replaced
+ * by the {@link Relay} once the endpoint side is up: two pipeline changes per connection fewer than an initializer
+ * plus an add and a remove.
  */
+@ChannelHandler.Sharable
 final class TcpAdmission extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(TcpAdmission.class);
@@ -136,7 +141,7 @@ final class TcpAdmission extends ChannelInboundHandlerAdapter {
         config.setWriteBufferWaterMark(TcpListener.WATER_MARK);
         config.setConnectTimeoutMillis(
                 (int) Math.min(Integer.MAX_VALUE, service.service().timeouts().connect().toMillis()));
-        backendChannel.pipeline().addLast(new Relay(front, Relay.Direction.OUTBOUND, conn));
+        backendChannel.pipeline().addLast(Relay.NAME, new Relay(front, Relay.Direction.OUTBOUND, conn));
         front.eventLoop().register(backendChannel).addListener((ChannelFutureListener) registered -> {
             if (!registered.isSuccess()) {
                 backendChannel.close();
@@ -179,10 +184,7 @@ final class TcpAdmission extends ChannelInboundHandlerAdapter {
             if (service.service().proxyProtocol()) {
                 backend.write(ProxyProtocolV2.encode(backend.alloc(), conn.client, conn.local));
             }
-            long idle = service.service().timeouts().idle().toMillis();
-            ctx.pipeline().addLast(new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
-            ctx.pipeline().addLast(new Relay(backend, Relay.Direction.INBOUND, conn));
-            ctx.pipeline().remove(this);
+            ctx.pipeline().replace(this, Relay.NAME, new Relay(backend, Relay.Direction.INBOUND, conn));
             backend.flush();
             front.config().setAutoRead(true);
         };

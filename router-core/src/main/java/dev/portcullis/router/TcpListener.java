@@ -2,7 +2,6 @@ package dev.portcullis.router;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -65,6 +64,7 @@ final class TcpListener implements Listener {
      * Netty's default for accepted and connected sockets alike).
      */
     private static ServerBootstrap bootstrap(DataPlane plane, ListenerKey key, EventLoopGroup group) {
+        TcpAdmission admission = new TcpAdmission(plane, key);
         return new ServerBootstrap()
                 .group(group)
                 .channel(plane.transport().serverChannel())
@@ -75,12 +75,7 @@ final class TcpListener implements Listener {
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                .childHandler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new TcpAdmission(plane, key));
-                    }
-                });
+                .childHandler(admission);
     }
 
     @Override

@@ -515,6 +515,36 @@ class DataPlaneTest {
     }
 
     @Test
+    void tcp_idleTimeout_closesTheSilentConnectionOnly() throws Exception {
+        int port = freePort();
+        int podPort = freePort();
+        new EchoPod("127.1.1.10", podPort, "pod-a");
+        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy("""
+                web:
+                  listen: [127.0.0.1:%d]
+                  endpoints: [127.1.1.10:%d]
+                  timeouts: {idle: 1s}
+                  healthCheck: {enabled: false}
+                """.formatted(port, podPort), "- {name: web, destination: [service:web], action: accept}"));
+        try (Socket silent = connect(port); Socket busy = connect(port)) {
+            assertThat(readLine(silent)).isEqualTo("pod-a");
+            assertThat(readLine(busy)).isEqualTo("pod-a");
+            silent.setSoTimeout(6000);
+            long start = System.nanoTime();
+            // The busy one sends a line every 200 ms for 3 s (three idle timeouts) and gets each back.
+            for (int i = 0; i < 15; i++) {
+                busy.getOutputStream().write(("ping " + i + "\n").getBytes(StandardCharsets.UTF_8));
+                assertThat(readLine(busy)).isEqualTo("ping " + i);
+                Thread.sleep(200);
+            }
+            assertThat(silent.getInputStream().read()).as("the silent connection was closed").isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+            busy.getOutputStream().write("still here\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(readLine(busy)).isEqualTo("still here");
+        }
+    }
+
+    @Test
     void udp_flow_repliesComeFromTheListenerAndExpire() throws Exception {
         int port = freePort();
         int podPort = freePort();
