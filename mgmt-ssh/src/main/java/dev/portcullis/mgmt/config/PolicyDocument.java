@@ -235,13 +235,21 @@ final class PolicyDocument {
             return s.value();
         }
         if (item instanceof YamlNode.Mapping m && m.indexOf("name") >= 0
-                && m.entries().get(m.indexOf("name")).value() instanceof YamlNode.Scalar n) {
+                && m.entries().get(m.indexOf("name")).value() instanceof YamlNode.Scalar n && !n.isNull()) {
             return n.value();
         }
-        return "?";
+        return "?"; // no name a path could use
     }
 
+    /**
+     * Whether a path names the entries of {@code s} by their names: a list of values never; {@code rules} and
+     * {@code cluster.nodes} always otherwise (even empty, so that a set can add to them); any other list when all
+     * its entries are mappings with a name.
+     */
     private static boolean isNamedList(PolicyPath prefix, YamlNode.Sequence s) {
+        if (!s.items().isEmpty() && s.items().stream().allMatch(i -> i instanceof YamlNode.Scalar)) {
+            return false;
+        }
         if (NAMED_LISTS.contains(prefix.dotted())) {
             return true;
         }

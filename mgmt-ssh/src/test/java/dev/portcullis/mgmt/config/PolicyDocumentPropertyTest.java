@@ -141,22 +141,27 @@ class PolicyDocumentPropertyTest {
         }
     }
 
+    /** How a path names a list entry: a mapping by its name (a value, not null, a list or a mapping), else itself. */
     private static String label(Object item) {
         if (item instanceof Map<?, ?> m) {
-            return m.get("name") == null ? null : String.valueOf(m.get("name"));
+            Object name = m.get("name");
+            return name == null || name instanceof Map || name instanceof List ? null : String.valueOf(name);
         }
         return item instanceof List<?> || item == null ? null : String.valueOf(item);
     }
 
     private static boolean named(List<?> l, List<String> path) {
+        if (!l.isEmpty() && l.stream().noneMatch(i -> i instanceof Map || i instanceof List)) {
+            return false; // a list of values
+        }
         String dotted = String.join(".", path);
         return dotted.equals("rules") || dotted.equals("cluster.nodes")
-                || !l.isEmpty() && l.stream().allMatch(i -> i instanceof Map<?, ?> m && m.get("name") != null);
+                || !l.isEmpty() && l.stream().allMatch(i -> i instanceof Map<?, ?> && label(i) != null);
     }
 
     private static int indexOfName(List<?> l, String name) {
         for (int i = 0; i < l.size(); i++) {
-            if (l.get(i) instanceof Map<?, ?> m && name.equals(String.valueOf(m.get("name")))) {
+            if (l.get(i) instanceof Map<?, ?> && name.equals(label(l.get(i)))) {
                 return i;
             }
         }
