@@ -1,0 +1,19 @@
+/**
+ * Portcullis management: the SSH server (Apache Mina SSHD), the console with its commands, roles and audit log.
+ * The configuration store plugs in through {@link dev.portcullis.mgmt.console.ConfigBackend}.
+ */
+module dev.portcullis.mgmt {
+    requires transitive dev.portcullis.policy;
+    requires transitive dev.portcullis.router;
+    requires org.apache.sshd.osgi;
+    requires org.apache.sshd.sftp;
+    requires org.jline.reader;
+    requires org.jline.terminal;
+    requires org.bouncycastle.provider; // Ed25519 keys for Mina SSHD
+    requires org.slf4j;
+    requires java.management; // show system: load average
+
+    exports dev.portcullis.mgmt.audit;
+    exports dev.portcullis.mgmt.console;
+    exports dev.portcullis.mgmt.ssh;
+}
