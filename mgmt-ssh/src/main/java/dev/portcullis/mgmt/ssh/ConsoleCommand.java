@@ -29,7 +29,7 @@ import org.jline.reader.impl.history.DefaultHistory;
 import org.jline.terminal.Attributes;
 import org.jline.terminal.Size;
 import org.jline.terminal.Terminal;
-import org.jline.terminal.TerminalBuilder;
+import org.jline.terminal.impl.ExternalTerminal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -142,15 +142,10 @@ final class ConsoleCommand implements Command {
 
     private int interactive(ConsoleSession session, Environment env) throws IOException {
         Map<String, String> vars = env.getEnv();
-        Terminal t = TerminalBuilder.builder()
-                .name("ssh")
-                .system(false)
-                .streams(in, out)
-                .type(vars.get(Environment.ENV_TERM))
-                .encoding(StandardCharsets.UTF_8)
-                .size(size(vars))
-                .attributes(terminalAttributes())
-                .build();
+        // Built directly rather than by TerminalBuilder, which probes for native terminal support that a
+        // terminal over an SSH channel never uses.
+        Terminal t = new ExternalTerminal(null, "ssh", vars.getOrDefault(Environment.ENV_TERM, "xterm"), in, out,
+                StandardCharsets.UTF_8, Terminal.SignalHandler.SIG_DFL, false, terminalAttributes(), size(vars));
         terminal = t;
         env.addSignalListener((channel, signal) -> {
             t.setSize(size(env.getEnv()));
@@ -163,7 +158,6 @@ final class ConsoleCommand implements Command {
                     .history(new DefaultHistory())
                     .variable(LineReader.HISTORY_SIZE, 500)
                     .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
-                    .option(LineReader.Option.AUTO_FRESH_LINE, true)
                     .completer((r, parsed, candidates) -> complete(session, parsed.line(), parsed.cursor(),
                             candidates))
                     .build();

@@ -2,7 +2,6 @@ package dev.portcullis.mgmt.ssh;
 
 import dev.portcullis.mgmt.audit.AuditEvent;
 import dev.portcullis.mgmt.audit.AuditLog;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.security.PublicKey;
@@ -15,8 +14,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.config.keys.KeyUtils;
-import org.apache.sshd.common.io.IoAcceptor;
-import org.apache.sshd.common.io.IoServiceEventListener;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.server.auth.AsyncAuthException;
@@ -38,8 +35,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: called from Mina's I/O threads; all state is in the thread-safe guard, the audit log and the
  * sessions' attributes.
  */
-final class Logins implements PublickeyAuthenticator, PasswordAuthenticator, IoServiceEventListener,
-        SessionListener {
+final class Logins implements PublickeyAuthenticator, PasswordAuthenticator, SessionListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(Logins.class);
 
@@ -47,6 +43,10 @@ final class Logins implements PublickeyAuthenticator, PasswordAuthenticator, IoS
     static final AttributeKey<Boolean> TRIED = new AttributeKey<>();
     /** Set on a session once a failure of it was counted (so its end does not count another). */
     static final AttributeKey<Boolean> FAILURE_COUNTED = new AttributeKey<>();
+    /** The user name the session tried to log in as. */
+    static final AttributeKey<String> USER = new AttributeKey<>();
+    /** Set on a session refused as soon as it was made. */
+    static final AttributeKey<Boolean> REFUSED = new AttributeKey<>();
     /** How the session logged in: {@code publickey SHA256:...} or {@code password}. */
     static final AttributeKey<String> METHOD = new AttributeKey<>();
 
@@ -85,10 +85,13 @@ final class Logins implements PublickeyAuthenticator, PasswordAuthenticator, IoS
         return source(s.getIoSession().getRemoteAddress());
     }
 
+    /**
+     * Closes a new session at once when its source is locked out or must wait, or when the console is full. (Done
+     * here rather than when the connection is accepted: Mina leaves a connection refused there open.)
+     */
     @Override
-    public void connectionAccepted(IoAcceptor acceptor, SocketAddress local, SocketAddress remote,
-                                   SocketAddress service) throws IOException {
-        String source = source(remote);
+    public void sessionCreated(Session session) {
+        String source = source(session);
         Duration locked = guard.lockedFor(source);
         String why = null;
         if (!locked.isZero()) {
@@ -99,15 +102,17 @@ final class Logins implements PublickeyAuthenticator, PasswordAuthenticator, IoS
             why = "the console has its " + maxSessions + " sessions already";
         }
         if (why != null) {
-            LOG.warn("connectionAccepted: refusing {}: {}", source, why);
+            LOG.warn("sessionCreated: refusing {}: {}", source, why);
+            session.setAttribute(REFUSED, Boolean.TRUE);
             record("", source, "connection-refused", "", "refused: " + why);
-            throw new IOException("connection from " + source + " refused: " + why);
+            session.close(true);
         }
     }
 
     @Override
     public boolean authenticate(String username, PublicKey key, ServerSession session) {
         session.setAttribute(TRIED, Boolean.TRUE);
+        session.setAttribute(USER, username);
         String source = source(session);
         if (!guard.lockedFor(source).isZero()) {
             return false;
@@ -123,6 +128,7 @@ final class Logins implements PublickeyAuthenticator, PasswordAuthenticator, IoS
     @Override
     public boolean authenticate(String username, String password, ServerSession session) throws AsyncAuthException {
         session.setAttribute(TRIED, Boolean.TRUE);
+        session.setAttribute(USER, username);
         String source = source(session);
         if (!passwords) {
             // The method is not offered; a client that tries it anyway fails like any other.
@@ -178,7 +184,11 @@ final class Logins implements PublickeyAuthenticator, PasswordAuthenticator, IoS
     @Override
     public void sessionClosed(Session session) {
         ServerSession s = (ServerSession) session;
-        String user = session.getUsername() == null ? "" : session.getUsername();
+        String user = session.getUsername() != null ? session.getUsername()
+                : Optional.ofNullable(session.getAttribute(USER)).orElse("");
+        if (session.getAttribute(REFUSED) != null) {
+            return;
+        }
         if (s.isAuthenticated()) {
             record(user, source(session), "logout", "", "ok");
         } else if (session.getAttribute(TRIED) != null && session.getAttribute(FAILURE_COUNTED) == null) {

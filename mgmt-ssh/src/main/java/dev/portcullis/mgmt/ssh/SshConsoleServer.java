@@ -108,7 +108,6 @@ public final class SshConsoleServer implements AutoCloseable {
         server.setFileSystemFactory(new UploadAreas(settings.uploads()));
         server.setSubsystemFactories(List.of(new SftpSubsystemFactory.Builder()
                 .withFileSystemAccessor(new UploadAreas.NoLinks()).build()));
-        server.setIoServiceEventListener(logins);
         server.addSessionListener(logins);
         CoreModuleProperties.SERVER_IDENTIFICATION.set(server, IDENTIFICATION);
         CoreModuleProperties.IDLE_TIMEOUT.set(server, settings.idleTimeout());
