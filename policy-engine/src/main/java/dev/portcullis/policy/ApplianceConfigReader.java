@@ -153,10 +153,6 @@ public final class ApplianceConfigReader {
                 }
             }
             List<ApplianceConfig.User> users = top.containsKey("users") ? users(top.get("users").value()) : List.of();
-            if (ssh.isPresent() && users.isEmpty() && !d.hasErrors()) {
-                d.error(top.get("ssh").key().location(), "ssh is on but no users are declared: nobody could log in",
-                        "add a 'users' list with at least one admin and their public key");
-            }
             return new ApplianceConfig(directory, node, policy, mgmt, dp, logging, routes, ssh, users);
         }
 

@@ -85,7 +85,7 @@ final class OperationalCommands {
             long refused = Arrays.stream(RefusalReason.values()).mapToLong(c::refusals).sum();
             long up = rt == null ? 0 : rt.endpoints().stream().filter(Endpoint::healthy).count();
             rows.add(Output.Table.row(s.name(), s.protocol().word(), join(s.listen()),
-                    up + "/" + s.endpoints().size(), s.balance().toString().toLowerCase(java.util.Locale.ROOT),
+                    up + "/" + s.endpoints().size(), s.balance().word(),
                     c.active(), c.total(), c.bytesIn(), c.bytesOut(), refused));
         }
         return new Output.Table(List.of("service", "protocol", "listen", "endpointsUp", "balance", "active", "total",
