@@ -220,4 +220,19 @@ class ConsoleSessionTest {
         assertThat(session(Role.ADMIN).execute("show \"rules").err())
                 .isEqualTo("error: the quote at column 6 is not closed\n");
     }
+
+    @Test
+    void execute_showLogDecisions_lastLinesOfTheFile() throws Exception {
+        Path file = dir.resolve("logs/decisions.log");
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 150; i++) {
+            lines.append("{\"rule\":\"web\",\"n\":").append(i).append("}\n");
+        }
+        Files.writeString(file, lines);
+        ConsoleSession.Result r = session(Role.AUDITOR).execute("show log decisions");
+        assertThat(r.out().lines().toList()).hasSize(100).first().asString().contains("\"n\":50");
+        assertThat(session(Role.AUDITOR).execute("show log decisions | json").out())
+                .startsWith("[\"{\\\"rule\\\":\\\"web\\\",\\\"n\\\":50}\"");
+        assertThat(session(Role.AUDITOR).execute("show log audit").out()).contains("\"event\":\"command\"");
+    }
 }

@@ -57,8 +57,13 @@ class LoginLimitsTest {
 
     private void serve(boolean passwords, int perUser, ApplianceConfig.Lockout lockout, String key)
             throws Exception {
+        serve(passwords, 16, perUser, Duration.ofMinutes(5), lockout, key);
+    }
+
+    private void serve(boolean passwords, int sessions, int perUser, Duration idle, ApplianceConfig.Lockout lockout,
+                       String key) throws Exception {
         ApplianceConfig.Ssh settings = new ApplianceConfig.Ssh(0, dir.resolve("hostkeys"), dir.resolve("uploads"),
-                passwords, Duration.ofMinutes(5), 16, perUser, lockout, 1 << 20, 3);
+                passwords, idle, sessions, perUser, lockout, 1 << 20, 3);
         ApplianceConfig.User admin = new ApplianceConfig.User("admin", Role.ADMIN,
                 key == null ? List.of() : List.of(key), Optional.of(PasswordHash.hash(PASSWORD.toCharArray())),
                 new Location("appliance.yaml", 1, 1));
@@ -177,6 +182,36 @@ class LoginLimitsTest {
                         .hasStackTraceContaining("Too many concurrent connections");
             }
             assertThat(exec(first, "show version")).contains("9.9-test");
+        }
+    }
+
+    @Test
+    void sessionLimit_global_furtherConnectionsClosedAtOnce() throws Exception {
+        serve(true, 1, 4, Duration.ofMinutes(5), ApplianceConfig.Lockout.DEFAULT, null);
+        try (ClientSession first = session("admin")) {
+            first.addPasswordIdentity(PASSWORD);
+            first.auth().verify(Duration.ofSeconds(30));
+            assertThatThrownBy(() -> {
+                try (ClientSession second = session("admin")) {
+                    second.addPasswordIdentity(PASSWORD);
+                    second.auth().verify(Duration.ofSeconds(30));
+                }
+            }).isInstanceOf(Exception.class);
+            assertThat(exec(first, "show version")).contains("9.9-test");
+        }
+        assertThat(fixture.audit.tail(20)).anySatisfy(l -> assertThat(l).contains(
+                "\"event\":\"connection-refused\"", "the console has its 1 sessions already"));
+    }
+
+    @Test
+    void idleTimeout_silentSession_closedByTheServer() throws Exception {
+        serve(true, 16, 4, Duration.ofSeconds(2), ApplianceConfig.Lockout.DEFAULT, null);
+        try (ClientSession s = session("admin")) {
+            s.addPasswordIdentity(PASSWORD);
+            s.auth().verify(Duration.ofSeconds(30));
+            // Invariant: a silent session does not stay open; the wait is generous, the server's limit is 2 s.
+            s.waitFor(java.util.EnumSet.of(ClientSession.ClientSessionEvent.CLOSED), Duration.ofSeconds(60));
+            assertThat(s.isOpen()).isFalse();
         }
     }
 }

@@ -197,4 +197,17 @@ class SshConsoleServerTest {
         assertThat(load.exit()).as(load.err()).isZero();
         assertThat(load.out()).contains("loaded new.yaml into the candidate", "default: reject");
     }
+
+    @Test
+    void start_identification_namesNoVersion() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(10_000);
+            java.io.InputStream in = s.getInputStream();
+            StringBuilder line = new StringBuilder();
+            for (int c; (c = in.read()) != -1 && c != '\n'; ) {
+                line.append((char) c);
+            }
+            assertThat(line.toString().strip()).isEqualTo("SSH-2.0-Portcullis");
+        }
+    }
 }
