@@ -62,6 +62,7 @@ final class Logins implements PublickeyAuthenticator, PasswordAuthenticator, Ses
     private final boolean passwords;
     private final int maxSessions;
     private final IntSupplier activeSessions;
+    private final java.util.concurrent.atomic.LongAdder failures = new java.util.concurrent.atomic.LongAdder();
     /** Runs password checks (a third of a second each) and delayed answers off Mina's I/O threads. */
     private final ScheduledExecutorService checks = Executors.newScheduledThreadPool(2,
             Thread.ofPlatform().name("ssh-login-", 0).daemon().factory());
@@ -159,6 +160,7 @@ final class Logins implements PublickeyAuthenticator, PasswordAuthenticator, Ses
     /** Counts and audits a failed login of {@code session}. */
     private void failed(Session session, String username, String method, String why) {
         session.setAttribute(FAILURE_COUNTED, Boolean.TRUE);
+        failures.increment();
         String source = source(session);
         boolean lockedNow = guard.failed(source);
         LOG.warn("failed: login of '{}' from {} by {} failed: {}", username, source, method, why);
@@ -202,6 +204,11 @@ final class Logins implements PublickeyAuthenticator, PasswordAuthenticator, Ses
         } catch (java.io.UncheckedIOException e) {
             LOG.error("record: {} {} from {} not audited: {}", event, user, source, e.getMessage());
         }
+    }
+
+    /** Failed logins since start. */
+    long failures() {
+        return failures.sum();
     }
 
     void close() {

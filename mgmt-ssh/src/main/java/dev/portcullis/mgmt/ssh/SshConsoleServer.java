@@ -144,6 +144,11 @@ public final class SshConsoleServer implements AutoCloseable {
         return server.getActiveSessions().size();
     }
 
+    /** Failed logins since start (for monitoring). */
+    public long failedLogins() {
+        return logins.failures();
+    }
+
     @Override
     public void close() throws IOException {
         sweeper.shutdownNow();

@@ -112,6 +112,7 @@ class LoginLimitsTest {
         }
         assertThat(fixture.audit.tail(10)).anySatisfy(l -> assertThat(l).contains("\"user\":\"admin\"",
                 "\"source\":\"127.0.0.1\"", "\"event\":\"login-failed\"", "\"result\":\"refused: wrong password\""));
+        assertThat(server.failedLogins()).isEqualTo(1);
     }
 
     @Test
