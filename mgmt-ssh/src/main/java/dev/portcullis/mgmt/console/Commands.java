@@ -4,7 +4,6 @@ import dev.portcullis.mgmt.console.CommandSpec.Handler;
 import dev.portcullis.mgmt.console.CommandSpec.Invocation;
 import dev.portcullis.mgmt.console.CommandSpec.Word;
 import dev.portcullis.policy.FlowParser;
-import dev.portcullis.policy.IpProtocols;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -179,9 +178,5 @@ public final class Commands {
     /** The arguments of an invocation after a keyword, if the syntax had it: for optional parts. */
     static Optional<String> optionalArg(Invocation inv, int index) {
         return index < inv.args().size() ? Optional.of(inv.arg(index)) : Optional.empty();
-    }
-
-    static String protocolName(int protocol) {
-        return IpProtocols.name(protocol);
     }
 }

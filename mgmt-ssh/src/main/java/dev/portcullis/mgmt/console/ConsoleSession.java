@@ -48,8 +48,8 @@ public final class ConsoleSession {
     }
 
     /**
-     * What a line produced: text for standard output and for standard error, the exit status, and whether the
-     * session should end (after {@code exit} in operational mode).
+     * What a line produced: text for standard output and for standard error, and the exit status. After
+     * {@code exit} in operational mode, {@link #ended()} turns true.
      */
     public record Result(String out, String err, int status) {
         static Result ok(String out) {

@@ -39,8 +39,8 @@ final class Logins implements PublickeyAuthenticator, PasswordAuthenticator, Ses
 
     private static final Logger LOG = LoggerFactory.getLogger(Logins.class);
 
-    /** Set on a session once it has tried a key or a password. */
-    static final AttributeKey<Boolean> TRIED = new AttributeKey<>();
+    /** The method a session last tried ({@code publickey} or {@code password}); unset until it tries one. */
+    static final AttributeKey<String> TRIED = new AttributeKey<>();
     /** Set on a session once a failure of it was counted (so its end does not count another). */
     static final AttributeKey<Boolean> FAILURE_COUNTED = new AttributeKey<>();
     /** The user name the session tried to log in as. */
@@ -112,7 +112,7 @@ final class Logins implements PublickeyAuthenticator, PasswordAuthenticator, Ses
 
     @Override
     public boolean authenticate(String username, PublicKey key, ServerSession session) {
-        session.setAttribute(TRIED, Boolean.TRUE);
+        session.setAttribute(TRIED, "publickey");
         session.setAttribute(USER, username);
         String source = source(session);
         if (!guard.lockedFor(source).isZero()) {
@@ -128,7 +128,7 @@ final class Logins implements PublickeyAuthenticator, PasswordAuthenticator, Ses
 
     @Override
     public boolean authenticate(String username, String password, ServerSession session) throws AsyncAuthException {
-        session.setAttribute(TRIED, Boolean.TRUE);
+        session.setAttribute(TRIED, "password");
         session.setAttribute(USER, username);
         String source = source(session);
         if (!passwords) {
@@ -193,8 +193,16 @@ final class Logins implements PublickeyAuthenticator, PasswordAuthenticator, Ses
         }
         if (s.isAuthenticated()) {
             record(user, source(session), "logout", "", "ok");
+        } else if (session.getAttribute(METHOD) != null) {
+            // The credentials were good, yet the session never logged in: Mina turned it away after them, when
+            // the user already had maxSessionsPerUser sessions. Not a failed login.
+            LOG.warn("sessionClosed: {} from {} was turned away after authenticating (session limit)", user,
+                    source(session));
+            record(user, source(session), "login-refused", session.getAttribute(METHOD),
+                    "refused: the user has the most sessions allowed");
         } else if (session.getAttribute(TRIED) != null && session.getAttribute(FAILURE_COUNTED) == null) {
-            failed(session, user, "publickey", "no key offered was accepted");
+            failed(session, user, session.getAttribute(TRIED), session.getAttribute(TRIED).equals("password")
+                    ? "no password accepted" : "no key offered was accepted");
         }
     }
 

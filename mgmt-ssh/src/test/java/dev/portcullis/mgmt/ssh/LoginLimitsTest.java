@@ -184,6 +184,10 @@ class LoginLimitsTest {
             }
             assertThat(exec(first, "show version")).contains("9.9-test");
         }
+        awaitAudit("\"event\":\"login-refused\"", 1);
+        // Being turned away for the session limit is not a failed login: it must not lead to a lockout.
+        assertThat(fixture.audit.tail(20)).noneSatisfy(l -> assertThat(l).contains("login-failed"));
+        assertThat(server.failedLogins()).isZero();
     }
 
     @Test
