@@ -38,11 +38,7 @@ final class DemoCommand implements Callable<Integer> {
                 Files.copy(in, dir.resolve(name));
             }
         }
-        // The demo's console user: a key made now, its private half beside the configuration.
-        Path key = dir.resolve("demo_ed25519");
-        String publicKey = UserKeys.createEd25519(key, "demo@portcullis-demo");
-        Files.writeString(dir.resolve("appliance.yaml"), "users:\n  - {name: demo, role: admin, keys: [\""
-                + publicKey + "\"]}\n", StandardOpenOption.APPEND);
+        Path key = addDemoUser(dir);
         ApplianceConfig cfg = RunCommand.readConfig(dir, spec.commandLine().getErr());
         RunCommand.logTo(cfg);
         var policy = PolicyLoader.check(cfg.policy()).policy().orElseThrow(
@@ -65,6 +61,18 @@ final class DemoCommand implements Callable<Integer> {
                     cfg.managementAddress().map(Object::toString).orElse("127.0.0.1"), cfg.policy());
             return RunCommand.runUntilSignalled(cfg, spec.commandLine().getOut(), banner);
         }
+    }
+
+    /**
+     * Adds the demo's console user to {@code dir/appliance.yaml}: user {@code demo}, role admin, with an Ed25519
+     * key made now; its private half is {@code dir/demo_ed25519} (mode 0600). Returns that file.
+     */
+    static Path addDemoUser(Path dir) throws IOException {
+        Path key = dir.resolve("demo_ed25519");
+        String publicKey = UserKeys.createEd25519(key, "demo@portcullis-demo");
+        Files.writeString(dir.resolve("appliance.yaml"), "users:\n  - {name: demo, role: admin, keys: [\""
+                + publicKey + "\"]}\n", StandardOpenOption.APPEND);
+        return key;
     }
 
     private static int sshPort(ApplianceConfig cfg) {

@@ -102,9 +102,24 @@ class ApplianceTest {
                 Files.write(dir.resolve(name), in.readAllBytes());
             }
         }
+        Path key = DemoCommand.addDemoUser(dir);
         var cfg = ApplianceConfigReader.read(dir);
         var check = PolicyLoader.check(cfg.policy());
         assertThat(check.diagnostics()).isEmpty();
+        assertThat(cfg.ssh()).isPresent();
+        assertThat(cfg.users()).singleElement().satisfies(u -> {
+            assertThat(u.name()).isEqualTo("demo");
+            assertThat(u.role()).isEqualTo(dev.portcullis.policy.ApplianceConfig.Role.ADMIN);
+            assertThat(u.keys().getFirst()).isEqualTo(Files.readString(dir.resolve("demo_ed25519.pub")).strip());
+        });
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(key)))
+                .isEqualTo("rw-------");
+        if (Files.isExecutable(Path.of("/usr/bin/ssh-keygen"))) {
+            // OpenSSH reads the private key the demo made and derives the same public key from it.
+            var derived = tool(java.util.List.of("ssh-keygen", "-y", "-f", key.toString()));
+            assertThat(derived.getKey()).as(derived.getValue()).isZero();
+            assertThat(cfg.users().getFirst().keys().getFirst()).startsWith(derived.getValue().strip());
+        }
         assertThat(new String(Files.readAllBytes(cfg.policy()), StandardCharsets.UTF_8)).contains("127.0.0.2");
     }
 
