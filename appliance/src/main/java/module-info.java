@@ -1,7 +1,8 @@
-/** The portcullis command and daemon: wires the policy engine and the data plane together. */
+/** The portcullis command and daemon: wires the policy engine, the data plane and the SSH console together. */
 module dev.portcullis.appliance {
     requires dev.portcullis.policy;
     requires dev.portcullis.router;
+    requires dev.portcullis.mgmt;
     requires info.picocli;
     requires org.slf4j;
     requires jdk.httpserver;

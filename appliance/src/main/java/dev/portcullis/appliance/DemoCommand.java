@@ -1,11 +1,13 @@
 package dev.portcullis.appliance;
 
+import dev.portcullis.mgmt.ssh.UserKeys;
 import dev.portcullis.policy.ApplianceConfig;
 import dev.portcullis.policy.PolicyLoader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,7 +15,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code portcullis demo}: runs the appliance on its embedded demo configuration (configs/demo), with small demo
- * pods on loopback standing in for the cluster, and prints what to try.
+ * pods on loopback standing in for the cluster and a console user {@code demo} whose key is made at start, and
+ * prints what to try.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run the appliance on its embedded demo configuration, with demo pods on loopback.")
@@ -35,6 +38,7 @@ final class DemoCommand implements Callable<Integer> {
                 Files.copy(in, dir.resolve(name));
             }
         }
+        Path key = addDemoUser(dir);
         ApplianceConfig cfg = RunCommand.readConfig(dir, spec.commandLine().getErr());
         RunCommand.logTo(cfg);
         var policy = PolicyLoader.check(cfg.policy()).policy().orElseThrow(
@@ -48,9 +52,30 @@ final class DemoCommand implements Callable<Integer> {
                       curl --interface 127.0.0.2 http://127.0.0.1:8443/    admitted: the admin pod answers
                       echo hello | nc -u -w1 127.0.0.1 8053                admitted UDP: the echo pod answers (netcat)
                       ./portcullis policy test %s --from 127.0.0.3 --to 127.0.0.1:8443
+                    The console (user demo, role admin; try ?, TAB, 'show rules hits', 'show connections'):
+                      ssh -i %s -o IdentitiesOnly=yes -o UserKnownHostsFile=%s/known_hosts -p %d demo@%s
+                      ssh -i %s -o IdentitiesOnly=yes -o UserKnownHostsFile=%s/known_hosts -p %d demo@%s 'show services | json'
                     Edit %s and send SIGHUP to reload it; Ctrl-C drains and stops.
-                    """.formatted(dir, cfg.logging().directory(), cfg.policy(), cfg.policy());
+                    """.formatted(dir, cfg.logging().directory(), cfg.policy(), key, dir, sshPort(cfg),
+                    cfg.managementAddress().map(Object::toString).orElse("127.0.0.1"), key, dir, sshPort(cfg),
+                    cfg.managementAddress().map(Object::toString).orElse("127.0.0.1"), cfg.policy());
             return RunCommand.runUntilSignalled(cfg, spec.commandLine().getOut(), banner);
         }
+    }
+
+    /**
+     * Adds the demo's console user to {@code dir/appliance.yaml}: user {@code demo}, role admin, with an Ed25519
+     * key made now; its private half is {@code dir/demo_ed25519} (mode 0600). Returns that file.
+     */
+    static Path addDemoUser(Path dir) throws IOException {
+        Path key = dir.resolve("demo_ed25519");
+        String publicKey = UserKeys.createEd25519(key, "demo@portcullis-demo");
+        Files.writeString(dir.resolve("appliance.yaml"), "users:\n  - {name: demo, role: admin, keys: [\""
+                + publicKey + "\"]}\n", StandardOpenOption.APPEND);
+        return key;
+    }
+
+    private static int sshPort(ApplianceConfig cfg) {
+        return cfg.ssh().map(ApplianceConfig.Ssh::port).orElse(ApplianceConfig.Ssh.DEFAULT_PORT);
     }
 }

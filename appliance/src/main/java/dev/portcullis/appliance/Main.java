@@ -13,12 +13,13 @@ import picocli.CommandLine.Command;
  * portcullis policy check FILE
  * portcullis policy test FILE --from 198.51.100.7 --to 203.0.113.10:443
  * portcullis bench classify --rules acl1_10K.rules --trace acl1_10K.trace.gz
+ * portcullis hash-password
  * </pre>
  */
 @Command(name = "portcullis", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Edge router and cluster firewall for Kubernetes clusters.",
         subcommands = {RunCommand.class, DemoCommand.class, PolicyCommand.class, BenchCommand.class,
-            CommandLine.HelpCommand.class})
+            HashPasswordCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     /** Exit code when an input could not be read at all (missing file, not text). */

@@ -2,6 +2,7 @@ package dev.portcullis.appliance;
 
 import dev.portcullis.policy.CompiledPolicy;
 import dev.portcullis.policy.FlowKey;
+import dev.portcullis.policy.FlowParser;
 import dev.portcullis.policy.IpAddress;
 import dev.portcullis.policy.IpProtocols;
 import dev.portcullis.policy.Rule;

@@ -102,9 +102,87 @@ class ApplianceTest {
                 Files.write(dir.resolve(name), in.readAllBytes());
             }
         }
+        Path key = DemoCommand.addDemoUser(dir);
         var cfg = ApplianceConfigReader.read(dir);
         var check = PolicyLoader.check(cfg.policy());
         assertThat(check.diagnostics()).isEmpty();
+        assertThat(cfg.ssh()).isPresent();
+        assertThat(cfg.users()).singleElement().satisfies(u -> {
+            assertThat(u.name()).isEqualTo("demo");
+            assertThat(u.role()).isEqualTo(dev.portcullis.policy.ApplianceConfig.Role.ADMIN);
+            assertThat(u.keys().getFirst()).isEqualTo(Files.readString(dir.resolve("demo_ed25519.pub")).strip());
+        });
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(key)))
+                .isEqualTo("rw-------");
+        if (Files.isExecutable(Path.of("/usr/bin/ssh-keygen"))) {
+            // OpenSSH reads the private key the demo made and derives the same public key from it.
+            var derived = tool(java.util.List.of("ssh-keygen", "-y", "-f", key.toString()));
+            assertThat(derived.getKey()).as(derived.getValue()).isZero();
+            assertThat(cfg.users().getFirst().keys().getFirst()).startsWith(derived.getValue().strip());
+        }
         assertThat(new String(Files.readAllBytes(cfg.policy()), StandardCharsets.UTF_8)).contains("127.0.0.2");
+    }
+
+    /** Runs a tool; returns its exit code and output (both streams). */
+    private static java.util.Map.Entry<Integer, String> tool(java.util.List<String> argv) throws Exception {
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(argv + " did not finish");
+        }
+        return java.util.Map.entry(p.exitValue(), out);
+    }
+
+    @Test
+    void start_withSsh_consoleServesTheRunningAppliance() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/ssh"))
+                && Files.isExecutable(Path.of("/usr/bin/ssh-keygen")),
+                "the OpenSSH client is not installed; .ci/run installs openssh-client");
+        int listen = freePort();
+        int pod = freePort();
+        int sshPort = freePort();
+        Path key = dir.resolve("alice");
+        assertThat(tool(java.util.List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString()))
+                .getKey()).isZero();
+        String publicKey = Files.readString(dir.resolve("alice.pub")).strip();
+        Files.writeString(dir.resolve("appliance.yaml"), """
+                node: edge-t
+                policy: policy.yaml
+                management: {address: 127.0.0.1}
+                dataPlane: {drainTimeout: 1s}
+                ssh: {port: %d}
+                users: [{name: alice, role: operator, keys: ["%s"]}]
+                """.formatted(sshPort, publicKey));
+        Files.writeString(dir.resolve("policy.yaml"), policy(listen, pod, ""));
+        var cfg = ApplianceConfigReader.read(dir);
+        Appliance appliance = Appliance.start(cfg);
+        try {
+            assertThat(appliance.consolePort()).contains(sshPort);
+            java.util.List<String> ssh = java.util.List.of("ssh", "-F", "/dev/null", "-p", Integer.toString(sshPort),
+                    "-i", key.toString(), "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none",
+                    "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new",
+                    "-o", "UserKnownHostsFile=" + dir.resolve("known_hosts"), "-o", "LogLevel=ERROR",
+                    "alice@127.0.0.1");
+            var services = tool(concat(ssh, "show services"));
+            assertThat(services.getKey()).as(services.getValue()).isZero();
+            assertThat(services.getValue()).contains("web", "127.0.0.1:" + listen);
+            var config = tool(concat(ssh, "show config"));
+            assertThat(config.getValue()).startsWith("# running revision 1").contains("name: t");
+            var configure = tool(concat(ssh, "configure"));
+            assertThat(configure.getKey()).isEqualTo(2); // operators may not configure
+            assertThat(Files.readString(dir.resolve("logs/audit.log"))).contains("\"user\":\"alice\"",
+                    "\"command\":\"show services\"", "\"event\":\"login\"");
+            assertThat(dir.resolve("ssh/ssh_host_ed25519_key")).exists();
+        } finally {
+            appliance.stop();
+        }
+    }
+
+    private static java.util.List<String> concat(java.util.List<String> argv, String command) {
+        java.util.List<String> out = new java.util.ArrayList<>(argv);
+        out.add(command);
+        return out;
     }
 }

@@ -204,4 +204,25 @@ class CommandLineTest {
     private static String dotted(long v) {
         return (v >>> 24 & 255) + "." + (v >>> 16 & 255) + "." + (v >>> 8 & 255) + "." + (v & 255);
     }
+
+    @Test
+    void hashPassword_fromStandardInput_printsAHashThatMatches() {
+        java.io.InputStream saved = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("s3cret pass\n".getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8)));
+            Result r = run("hash-password");
+            assertThat(r.exit()).as(r.err()).isZero();
+            String hash = r.out().strip();
+            assertThat(hash).startsWith("$pbkdf2-sha256$i=600000$");
+            assertThat(dev.portcullis.mgmt.ssh.PasswordHash.parse(hash).matches("s3cret pass".toCharArray()))
+                    .isTrue();
+            System.setIn(new java.io.ByteArrayInputStream(new byte[0]));
+            Result empty = run("hash-password");
+            assertThat(empty.exit()).isEqualTo(1);
+            assertThat(empty.err()).contains("the password is empty");
+        } finally {
+            System.setIn(saved);
+        }
+    }
 }

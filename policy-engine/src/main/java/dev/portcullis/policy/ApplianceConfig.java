@@ -2,6 +2,7 @@ package dev.portcullis.policy;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -18,12 +19,22 @@ import java.util.Optional;
  * logging: {directory: logs, decisionsPerSecond: 100}
  * routes: {manage: false}
  * state: {directory: state, keepRevisions: 50}
+ * ssh: {port: 22, hostKeys: ssh, uploads: uploads, passwordLogin: false, idleTimeout: 15m,
+ *       maxSessions: 16, maxSessionsPerUser: 4,
+ *       lockout: {delayAfter: 3, delay: 1s, lockAfter: 10, window: 10m, duration: 15m},
+ *       auditMaxSize: 10MB, auditFiles: 5}
+ * users:
+ *   - {name: alice, role: admin, keys: ["ssh-ed25519 AAAAC3Nza... alice@laptop"]}
+ *   - {name: bob, role: auditor, keys: [...], password: "$pbkdf2-sha256$i=600000$...$..."}
  * </pre>
  *
  * @param directory the configuration directory; relative paths in the file are resolved against it
+ * @param ssh the SSH console's settings; empty when the file has no {@code ssh} part (no console runs)
+ * @param users the people who may log in to the console
  */
 public record ApplianceConfig(Path directory, String node, Path policy, Optional<IpAddress> managementAddress,
-                              DataPlane dataPlane, Logging logging, Routes routes, State state) {
+                              DataPlane dataPlane, Logging logging, Routes routes, State state, Optional<Ssh> ssh,
+                              List<User> users) {
 
     public ApplianceConfig {
         Objects.requireNonNull(directory, "directory");
@@ -34,6 +45,8 @@ public record ApplianceConfig(Path directory, String node, Path policy, Optional
         Objects.requireNonNull(logging, "logging");
         Objects.requireNonNull(routes, "routes");
         Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(ssh, "ssh");
+        users = List.copyOf(users);
     }
 
     /** Data plane settings; 0 means "one per core" for threads and "no limit" for connections. */
@@ -73,6 +86,88 @@ public record ApplianceConfig(Path directory, String node, Path policy, Optional
                 throw new IllegalArgumentException("keepRevisions " + keepRevisions + " is outside "
                         + MIN_KEEP_REVISIONS + "-" + MAX_KEEP_REVISIONS);
             }
+        }
+    }
+
+    /**
+     * The SSH management console.
+     *
+     * @param port the TCP port on the management address
+     * @param hostKeys the directory of the host keys, made on first start
+     * @param uploads the directory holding one upload area per user (what SFTP shows them)
+     * @param passwordLogin whether users with a password hash may log in with it (off: public keys only)
+     * @param idleTimeout a session with no traffic for this long is closed
+     * @param maxSessions sessions open at once, all users together
+     * @param maxSessionsPerUser sessions open at once by one user
+     * @param auditMaxSize the audit log is rotated when it grows past this many bytes
+     * @param auditFiles rotated audit files kept besides the current one
+     */
+    public record Ssh(int port, Path hostKeys, Path uploads, boolean passwordLogin, Duration idleTimeout,
+                      int maxSessions, int maxSessionsPerUser, Lockout lockout, long auditMaxSize,
+                      int auditFiles) {
+
+        public static final int DEFAULT_PORT = 22;
+
+        public Ssh {
+            Objects.requireNonNull(hostKeys, "hostKeys");
+            Objects.requireNonNull(uploads, "uploads");
+            Objects.requireNonNull(idleTimeout, "idleTimeout");
+            Objects.requireNonNull(lockout, "lockout");
+        }
+
+        /** The defaults, with paths resolved against the configuration directory {@code dir}. */
+        public static Ssh defaults(Path dir) {
+            return new Ssh(DEFAULT_PORT, dir.resolve("ssh"), dir.resolve("uploads"), false, Duration.ofMinutes(15),
+                    16, 4, Lockout.DEFAULT, 10L * 1024 * 1024, 5);
+        }
+    }
+
+    /**
+     * What repeated failed logins from one source address cost: from the {@code delayAfter}-th failure within
+     * {@code window}, each answer to that source waits {@code delay}, doubling with each further failure (at most
+     * 16 times {@code delay}); at {@code lockAfter} failures the source is refused outright for {@code duration}.
+     */
+    public record Lockout(int delayAfter, Duration delay, int lockAfter, Duration window, Duration duration) {
+
+        public static final Lockout DEFAULT = new Lockout(3, Duration.ofSeconds(1), 10, Duration.ofMinutes(10),
+                Duration.ofMinutes(15));
+
+        public Lockout {
+            Objects.requireNonNull(delay, "delay");
+            Objects.requireNonNull(window, "window");
+            Objects.requireNonNull(duration, "duration");
+        }
+    }
+
+    /** What a console user may do. */
+    public enum Role {
+        /** Everything, configuration included. */
+        ADMIN,
+        /** Show, test and clear. */
+        OPERATOR,
+        /** Show only. */
+        AUDITOR;
+
+        /** The word used in appliance.yaml and shown by the console. */
+        public String word() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * A console user.
+     *
+     * @param keys OpenSSH public key lines ({@code TYPE BASE64 [COMMENT]}), as in an authorized_keys file
+     * @param passwordHash a hash made by {@code portcullis hash-password}; used only when password login is on
+     * @param location where the user is declared, for messages
+     */
+    public record User(String name, Role role, List<String> keys, Optional<String> passwordHash, Location location) {
+        public User {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(role, "role");
+            Objects.requireNonNull(passwordHash, "passwordHash");
+            Objects.requireNonNull(location, "location");
+            keys = List.copyOf(keys);
         }
     }
 }

@@ -5,11 +5,17 @@ import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Reads {@code appliance.yaml} with the same safe YAML reader and diagnostics as policies.
@@ -23,13 +29,24 @@ public final class ApplianceConfigReader {
     public static final String FILE_NAME = "appliance.yaml";
 
     static final Set<String> TOP_KEYS = keys("node", "policy", "management", "dataPlane", "logging", "routes",
-            "state");
+            "state", "ssh", "users");
     static final Set<String> MANAGEMENT_KEYS = keys("address");
     static final Set<String> DATA_PLANE_KEYS = keys("ioThreads", "maxConnections", "maxUdpFlowsPerListener",
             "closeDeniedOnReload", "drainTimeout");
     static final Set<String> LOGGING_KEYS = keys("directory", "decisionsPerSecond");
     static final Set<String> ROUTES_KEYS = keys("manage", "protocol");
     static final Set<String> STATE_KEYS = keys("directory", "keepRevisions");
+    static final Set<String> SSH_KEYS = keys("port", "hostKeys", "uploads", "passwordLogin", "idleTimeout",
+            "maxSessions", "maxSessionsPerUser", "lockout", "auditMaxSize", "auditFiles");
+    static final Set<String> LOCKOUT_KEYS = keys("delayAfter", "delay", "lockAfter", "window", "duration");
+    static final Set<String> USER_KEYS = keys("name", "role", "keys", "password");
+
+    /** A console user name: what OpenSSH clients and audit lines handle without quoting. */
+    private static final Pattern USER_NAME = Pattern.compile("[a-z_][a-z0-9_.-]{0,31}");
+
+    /** The form {@code portcullis hash-password} writes: {@code $pbkdf2-sha256$i=ITERATIONS$SALT$HASH}. */
+    private static final Pattern PASSWORD_HASH =
+            Pattern.compile("\\$pbkdf2-sha256\\$i=[0-9]{1,9}\\$[A-Za-z0-9+/]+=*\\$[A-Za-z0-9+/]+=*");
 
     private ApplianceConfigReader() {
     }
@@ -141,7 +158,163 @@ public final class ApplianceConfigReader {
                             state.keepRevisions()));
                 }
             }
-            return new ApplianceConfig(directory, node, policy, mgmt, dp, logging, routes, state);
+            Optional<ApplianceConfig.Ssh> ssh = Optional.empty();
+            if (top.containsKey("ssh")) {
+                YamlNode.Entry e = top.get("ssh");
+                ssh = ssh(directory, e.value());
+                if (mgmt.isEmpty()) {
+                    d.error(e.key().location(), "ssh needs management.address: the console listens only there");
+                }
+            }
+            List<ApplianceConfig.User> users = top.containsKey("users") ? users(top.get("users").value()) : List.of();
+            return new ApplianceConfig(directory, node, policy, mgmt, dp, logging, routes, state, ssh, users);
+        }
+
+        private Optional<ApplianceConfig.Ssh> ssh(Path directory, YamlNode node) {
+            ApplianceConfig.Ssh dflt = ApplianceConfig.Ssh.defaults(directory);
+            if (node instanceof YamlNode.Scalar s && s.isNull()) {
+                return Optional.of(dflt);
+            }
+            Map<String, YamlNode.Entry> m = fields(node, "ssh", SSH_KEYS, Set.of());
+            if (m == null) {
+                return Optional.empty();
+            }
+            ApplianceConfig.Lockout lockout = ApplianceConfig.Lockout.DEFAULT;
+            if (m.containsKey("lockout")) {
+                Map<String, YamlNode.Entry> l = fields(m.get("lockout").value(), "lockout", LOCKOUT_KEYS, Set.of());
+                if (l != null) {
+                    ApplianceConfig.Lockout def = lockout;
+                    lockout = new ApplianceConfig.Lockout(
+                            number(l, "delayAfter", 1, 1000, def.delayAfter()),
+                            durationOr(l, "delay", def.delay()),
+                            number(l, "lockAfter", 1, 1000, def.lockAfter()),
+                            durationOr(l, "window", def.window()),
+                            durationOr(l, "duration", def.duration()));
+                    if (lockout.lockAfter() < lockout.delayAfter() && l.containsKey("lockAfter")) {
+                        d.error(l.get("lockAfter").value().location(), "lockAfter " + lockout.lockAfter()
+                                + " is below delayAfter " + lockout.delayAfter());
+                    }
+                }
+            }
+            long auditMaxSize = dflt.auditMaxSize();
+            if (m.containsKey("auditMaxSize")) {
+                auditMaxSize = values.size(m.get("auditMaxSize").value(), "auditMaxSize", 4096)
+                        .orElse(auditMaxSize);
+            }
+            return Optional.of(new ApplianceConfig.Ssh(
+                    number(m, "port", 1, 65535, dflt.port()),
+                    pathOr(directory, m, "hostKeys", dflt.hostKeys()),
+                    pathOr(directory, m, "uploads", dflt.uploads()),
+                    flag(m, "passwordLogin", dflt.passwordLogin()),
+                    durationOr(m, "idleTimeout", dflt.idleTimeout()),
+                    number(m, "maxSessions", 1, 10_000, dflt.maxSessions()),
+                    number(m, "maxSessionsPerUser", 1, 10_000, dflt.maxSessionsPerUser()),
+                    lockout,
+                    auditMaxSize,
+                    number(m, "auditFiles", 1, 100, dflt.auditFiles())));
+        }
+
+        private List<ApplianceConfig.User> users(YamlNode node) {
+            if (!(node instanceof YamlNode.Sequence seq)) {
+                d.error(node.location(), "users must be a list of users, not " + node.kind());
+                return List.of();
+            }
+            List<ApplianceConfig.User> out = new ArrayList<>();
+            Set<String> names = new HashSet<>();
+            for (YamlNode item : seq.items()) {
+                Map<String, YamlNode.Entry> m = fields(item, "a user", USER_KEYS, keys("name", "role"));
+                if (m == null || !m.containsKey("name") || !m.containsKey("role")) {
+                    continue;
+                }
+                YamlNode nameNode = m.get("name").value();
+                Optional<String> name = text(nameNode, "user name");
+                if (name.isPresent() && !USER_NAME.matcher(name.get()).matches()) {
+                    d.error(nameNode.location(), "user name '" + name.get() + "' is not valid",
+                            "use 1 to 32 of a-z, 0-9, '_', '.', '-', starting with a letter or '_'");
+                    name = Optional.empty();
+                }
+                if (name.isPresent() && !names.add(name.get())) {
+                    d.error(nameNode.location(), "user '" + name.get() + "' is declared twice");
+                }
+                YamlNode roleNode = m.get("role").value();
+                Optional<ApplianceConfig.Role> role = text(roleNode, "role").flatMap(r -> {
+                    for (ApplianceConfig.Role candidate : ApplianceConfig.Role.values()) {
+                        if (candidate.word().equals(r)) {
+                            return Optional.of(candidate);
+                        }
+                    }
+                    d.error(roleNode.location(), "unknown role '" + r + "'", "roles: admin, operator, auditor");
+                    return Optional.empty();
+                });
+                List<String> keys = new ArrayList<>();
+                if (m.containsKey("keys")) {
+                    YamlNode k = m.get("keys").value();
+                    if (k instanceof YamlNode.Sequence ks) {
+                        for (YamlNode key : ks.items()) {
+                            text(key, "public key").filter(t -> publicKey(key, t)).ifPresent(keys::add);
+                        }
+                    } else {
+                        d.error(k.location(), "keys must be a list of OpenSSH public keys, not " + k.kind());
+                    }
+                }
+                Optional<String> password = Optional.empty();
+                if (m.containsKey("password")) {
+                    YamlNode p = m.get("password").value();
+                    password = text(p, "password").filter(t -> {
+                        if (PASSWORD_HASH.matcher(t).matches()) {
+                            return true;
+                        }
+                        d.error(p.location(), "password must be a hash made by 'portcullis hash-password'",
+                                "never write a password itself here; the form is $pbkdf2-sha256$i=N$SALT$HASH");
+                        return false;
+                    });
+                }
+                if (name.isPresent() && !m.containsKey("keys") && !m.containsKey("password")) {
+                    d.error(nameNode.location(), "user '" + name.get() + "' has no keys and no password: they "
+                            + "could never log in");
+                }
+                if (name.isPresent() && role.isPresent()) {
+                    out.add(new ApplianceConfig.User(name.get(), role.get(), keys, password, item.location()));
+                }
+            }
+            return out;
+        }
+
+        /**
+         * Checks an OpenSSH public key line: a type word, base64 whose first field is that same type, and an
+         * optional comment. Reports and returns false when it is not one.
+         */
+        private boolean publicKey(YamlNode node, String line) {
+            String[] f = line.split("\\s+", 3);
+            if (f.length < 2) {
+                d.error(node.location(), "public key must be 'TYPE BASE64 [COMMENT]', as in authorized_keys",
+                        "copy the whole line of the .pub file, for example ~/.ssh/id_ed25519.pub");
+                return false;
+            }
+            byte[] blob;
+            try {
+                blob = Base64.getDecoder().decode(f[1]);
+            } catch (IllegalArgumentException e) {
+                d.error(node.location(), "public key of type " + f[0] + " is not valid base64: " + e.getMessage());
+                return false;
+            }
+            ByteBuffer b = ByteBuffer.wrap(blob);
+            int length = blob.length >= 4 ? b.getInt() : -1;
+            if (length < 1 || length > blob.length - 4
+                    || !new String(blob, 4, length, StandardCharsets.US_ASCII).equals(f[0])) {
+                d.error(node.location(), "public key data does not hold a key of type '" + f[0] + "'",
+                        "the line may be cut or mixed from two keys");
+                return false;
+            }
+            return true;
+        }
+
+        private Path pathOr(Path directory, Map<String, YamlNode.Entry> m, String key, Path dflt) {
+            return m.containsKey(key) ? text(m.get(key).value(), key).map(directory::resolve).orElse(dflt) : dflt;
+        }
+
+        private java.time.Duration durationOr(Map<String, YamlNode.Entry> m, String key, java.time.Duration dflt) {
+            return m.containsKey(key) ? duration(m.get(key).value(), key).orElse(dflt) : dflt;
         }
 
         private Map<String, YamlNode.Entry> fields(YamlNode node, String what, Set<String> allowed,

@@ -98,6 +98,33 @@ final class YamlValues {
         });
     }
 
+    private static final Pattern SIZE = Pattern.compile("([0-9]{1,9})(B|KB|MB|GB)");
+
+    /** A size in bytes with a unit ({@code 512KB}, {@code 10MB}, {@code 1GB}; 1 KB = 1024 bytes), at least min. */
+    Optional<Long> size(YamlNode node, String what, long min) {
+        Optional<String> t = text(node, what);
+        if (t.isEmpty()) {
+            return Optional.empty();
+        }
+        Matcher m = SIZE.matcher(t.get());
+        long bytes = -1;
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            bytes = switch (m.group(2)) {
+                case "B" -> n;
+                case "KB" -> n << 10;
+                case "MB" -> n << 20;
+                default -> n << 30;
+            };
+        }
+        if (bytes < min) {
+            diagnostics.error(node.location(), what + " '" + t.get() + "' is not a size of at least " + min
+                    + " bytes", "write a number and a unit: 512KB, 10MB or 1GB");
+            return Optional.empty();
+        }
+        return Optional.of(bytes);
+    }
+
     /** A whole number within {@code min..max}. */
     Optional<Integer> count(YamlNode node, String what, int min, int max) {
         Optional<String> t = text(node, what);

@@ -87,4 +87,88 @@ class ApplianceConfigReaderTest {
                         .contains("appliance.yaml:3:40: error: drainTimeout 'soon' is not a positive duration")
                         .contains("appliance.yaml:4:18: error: manage must be true or false, not 'yes'"));
     }
+
+    private static final String KEY =
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDqEhLbcVhU1E0ZX33ABcT2R4hFmu1192FwPWDQmMIPR alice@laptop";
+
+    @Test
+    void parse_sshAndUsers_readsEveryKey() throws Exception {
+        ApplianceConfig c = ApplianceConfigReader.parse(DIR, "appliance.yaml", """
+                node: e
+                policy: p.yaml
+                management: {address: 127.0.0.1}
+                ssh:
+                  port: 2222
+                  hostKeys: keys
+                  uploads: /srv/uploads
+                  passwordLogin: true
+                  idleTimeout: 5m
+                  maxSessions: 8
+                  maxSessionsPerUser: 2
+                  lockout: {delayAfter: 2, delay: 500ms, lockAfter: 4, window: 1m, duration: 2m}
+                  auditMaxSize: 1MB
+                  auditFiles: 3
+                users:
+                  - {name: alice, role: admin, keys: ["%s"]}
+                  - {name: bob, role: auditor, password: "$pbkdf2-sha256$i=600000$c2FsdA==$aGFzaA=="}
+                """.formatted(KEY));
+        assertThat(c.ssh()).contains(new ApplianceConfig.Ssh(2222, Path.of("/etc/portcullis/keys"),
+                Path.of("/srv/uploads"), true, Duration.ofMinutes(5), 8, 2,
+                new ApplianceConfig.Lockout(2, Duration.ofMillis(500), 4, Duration.ofMinutes(1), Duration.ofMinutes(2)),
+                1024 * 1024, 3));
+        assertThat(c.users()).extracting(ApplianceConfig.User::name, ApplianceConfig.User::role)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("alice", ApplianceConfig.Role.ADMIN),
+                        org.assertj.core.groups.Tuple.tuple("bob", ApplianceConfig.Role.AUDITOR));
+        assertThat(c.users().get(0).keys()).containsExactly(KEY);
+        assertThat(c.users().get(1).passwordHash()).contains("$pbkdf2-sha256$i=600000$c2FsdA==$aGFzaA==");
+    }
+
+    @Test
+    void parse_noSsh_consoleOff() throws Exception {
+        ApplianceConfig c = ApplianceConfigReader.parse(DIR, "appliance.yaml", "node: e\npolicy: p.yaml\n");
+        assertThat(c.ssh()).isEmpty();
+        assertThat(c.users()).isEmpty();
+    }
+
+    @Test
+    void parse_sshEmpty_usesDefaults() throws Exception {
+        ApplianceConfig c = ApplianceConfigReader.parse(DIR, "appliance.yaml", """
+                node: e
+                policy: p.yaml
+                management: {address: 127.0.0.1}
+                ssh:
+                users: [{name: alice, role: admin, keys: ["%s"]}]
+                """.formatted(KEY));
+        assertThat(c.ssh()).contains(ApplianceConfig.Ssh.defaults(DIR));
+        assertThat(c.ssh().get().passwordLogin()).isFalse();
+    }
+
+    @Test
+    void parse_badSshAndUsers_reportsEveryProblemWithPlace() {
+        assertThatThrownBy(() -> ApplianceConfigReader.parse(DIR, "appliance.yaml", """
+                node: e
+                policy: p.yaml
+                ssh: {port: 70000, passwordLogin: yes, auditMaxSize: 10 MB, lockout: {delay: now}}
+                users:
+                  - {name: Alice, role: admin, keys: ["ssh-ed25519"]}
+                  - {name: bob, role: root, keys: ["ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIDqEhLbcVhU1E0ZX33ABcT2R4hFmu1192FwPWDQmMIPR"]}
+                  - {name: carol, role: operator, password: hunter2}
+                  - {name: dave, role: operator}
+                  - {name: dave, role: auditor, keys: ["%s"]}
+                """.formatted(KEY)))
+                .isInstanceOf(PolicyException.class)
+                .satisfies(e -> assertThat(((PolicyException) e).report())
+                        .contains("appliance.yaml:3:1: error: ssh needs management.address")
+                        .contains("appliance.yaml:3:13: error: port '70000' is not a whole number from 1 to 65535")
+                        .contains("appliance.yaml:3:35: error: passwordLogin must be true or false, not 'yes'")
+                        .contains("appliance.yaml:3:54: error: auditMaxSize '10 MB' is not a size")
+                        .contains("appliance.yaml:3:78: error: delay 'now' is not a positive duration")
+                        .contains("appliance.yaml:5:12: error: user name 'Alice' is not valid")
+                        .contains("appliance.yaml:5:39: error: public key must be 'TYPE BASE64 [COMMENT]'")
+                        .contains("appliance.yaml:6:23: error: unknown role 'root'")
+                        .contains("appliance.yaml:6:36: error: public key data does not hold a key of type 'ssh-rsa'")
+                        .contains("appliance.yaml:7:45: error: password must be a hash made by 'portcullis hash-password'")
+                        .contains("appliance.yaml:8:12: error: user 'dave' has no keys and no password")
+                        .contains("appliance.yaml:9:12: error: user 'dave' is declared twice"));
+    }
 }

@@ -59,7 +59,8 @@ public final class ClusterRoutes {
 
     private final int protocol;
     private final CommandRunner runner;
-    private List<RouteStatus> last = List.of();
+    /** Written by the control thread at each sync; read by the console. */
+    private volatile List<RouteStatus> last = List.of();
 
     public ClusterRoutes(int protocol, CommandRunner runner) {
         if (protocol < 1 || protocol > 255) {

@@ -317,6 +317,32 @@ public final class DataPlane implements AutoCloseable {
         return connections.size();
     }
 
+    /** The established TCP connections now, of every service, oldest first. */
+    public List<ConnectionInfo> connections() {
+        List<ConnectionInfo> out = new ArrayList<>(connections.size());
+        for (ProxiedConnection c : connections) {
+            out.add(c.info());
+        }
+        out.sort(java.util.Comparator.comparing(ConnectionInfo::since));
+        return out;
+    }
+
+    /**
+     * Closes the established TCP connections of {@code service}, or of every service when empty (for
+     * {@code clear connections}); both sides get what is queued, then a FIN. Returns how many were asked to close.
+     */
+    public int closeConnections(java.util.Optional<String> service) {
+        int n = 0;
+        for (ProxiedConnection c : connections) {
+            if (service.isEmpty() || service.get().equals(c.service.name())) {
+                c.closeFrom();
+                n++;
+            }
+        }
+        LOG.info("closeConnections: closing {} connections of {}", n, service.orElse("every service"));
+        return n;
+    }
+
     /** Active connections and UDP flows counted against the global limit. */
     public int globalActive() {
         return globalActive.get();

@@ -23,6 +23,9 @@ public final class DecisionLog {
     /** The logger name the appliance routes to its decisions file. */
     public static final String LOGGER = "portcullis.decisions";
 
+    /** The file the appliance's logging configuration writes the decisions to, in its log directory. */
+    public static final String FILE_NAME = "decisions.log";
+
     private static final Logger LOG = LoggerFactory.getLogger(LOGGER);
 
     private final TokenBucket bucket;

@@ -32,6 +32,8 @@ final class ProxiedConnection {
     /** Set on the event loop once the endpoint connection is up. */
     private Channel backend;
     private Endpoint endpoint;
+    /** When the endpoint side came up, in milliseconds since the epoch; set before the connection is registered. */
+    private volatile long establishedMillis;
     private boolean inboundEnded;
     private boolean outboundEnded;
     private volatile boolean closed;
@@ -77,6 +79,7 @@ final class ProxiedConnection {
     void established(Channel backendChannel, Endpoint e) {
         this.backend = backendChannel;
         this.endpoint = e;
+        this.establishedMillis = System.currentTimeMillis();
         e.opened();
         service.counters().opened();
         touch();
@@ -96,6 +99,12 @@ final class ProxiedConnection {
     /** The endpoint once connected, else null. Set on the event loop; read racily by a reload's re-check. */
     Endpoint endpoint() {
         return endpoint;
+    }
+
+    /** A snapshot for the console; only called on registered (established) connections. */
+    ConnectionInfo info() {
+        return new ConnectionInfo(service.name(), client, local, endpoint.socketAddress(),
+                java.time.Instant.ofEpochMilli(establishedMillis));
     }
 
     void count(Relay.Direction direction, int bytes) {

@@ -245,6 +245,38 @@ class DataPlaneTest {
     }
 
     @Test
+    void closeConnections_ofOneService_listsThemAndClosesOnlyThose() throws Exception {
+        int webPort = freePort();
+        int apiPort = freePort();
+        int podPort = freePort();
+        new EchoPod("127.1.1.10", podPort, "pod");
+        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy("""
+                web: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d], healthCheck: {enabled: false}}
+                api: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d], healthCheck: {enabled: false}}
+                """.formatted(webPort, podPort, apiPort, podPort),
+                "- {name: all, action: accept}"));
+        try (Socket web = connect(webPort); Socket api = connect(apiPort)) {
+            assertThat(readLine(web)).isEqualTo("pod");
+            assertThat(readLine(api)).isEqualTo("pod");
+            await(() -> plane.connections().size() == 2, "both connections are registered");
+            assertThat(plane.connections()).extracting(ConnectionInfo::service).containsExactlyInAnyOrder("web", "api");
+            ConnectionInfo w = plane.connections().stream().filter(c -> c.service().equals("web")).findFirst()
+                    .orElseThrow();
+            assertThat(w.client().getPort()).isEqualTo(web.getLocalPort());
+            assertThat(w.listener().getPort()).isEqualTo(webPort);
+            assertThat(w.endpoint().getPort()).isEqualTo(podPort);
+
+            assertThat(plane.closeConnections(java.util.Optional.of("web"))).isEqualTo(1);
+            assertThat(refused(web)).isTrue();
+            await(() -> plane.connections().size() == 1, "the web connection is gone");
+            api.getOutputStream().write("still\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(readLine(api)).isEqualTo("still");
+            assertThat(plane.closeConnections(java.util.Optional.empty())).isEqualTo(1);
+            await(() -> plane.connections().isEmpty(), "every connection is gone");
+        }
+    }
+
+    @Test
     void tcp_droppedAndRejected_closedWithoutReachingThePod() throws Exception {
         int dropPort = freePort();
         int rejectPort = freePort();

@@ -1,21 +1,20 @@
-package dev.portcullis.appliance;
+package dev.portcullis.policy;
 
-import dev.portcullis.policy.IpAddress;
-import dev.portcullis.policy.IpFamily;
-import dev.portcullis.policy.IpProtocols;
-
-/** Parses the pieces of a flow given on the command line or in a flows file. */
-final class FlowParser {
+/**
+ * Parses the pieces of a flow typed by a person: on the command line, in a flows file, or at the console. Each
+ * method throws {@link IllegalArgumentException} naming what is wrong.
+ */
+public final class FlowParser {
 
     private FlowParser() {
     }
 
     /** An address and an optional port: {@code 192.0.2.1}, {@code 192.0.2.1:443}, {@code [2001:db8::1]:443}. */
-    record Endpoint(IpAddress address, int port) {
-        static final int NO_PORT = -1;
+    public record Endpoint(IpAddress address, int port) {
+        public static final int NO_PORT = -1;
     }
 
-    static Endpoint endpoint(String text) {
+    public static Endpoint endpoint(String text) {
         if (text.startsWith("[")) {
             int close = text.indexOf(']');
             if (close < 0) {
@@ -45,7 +44,7 @@ final class FlowParser {
         return new Endpoint(IpAddress.parse(text.substring(0, colon)), port(text.substring(colon + 1)));
     }
 
-    static int port(String text) {
+    public static int port(String text) {
         if (text.isEmpty() || text.length() > 5 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new IllegalArgumentException("'" + text + "' is not a port number");
         }
@@ -57,7 +56,7 @@ final class FlowParser {
     }
 
     /** A protocol by name or number; "any" is refused since a real flow has one protocol. */
-    static int protocol(String text) {
+    public static int protocol(String text) {
         var p = IpProtocols.parse(text);
         if (p.isEmpty()) {
             throw new IllegalArgumentException("a flow has one protocol, not 'any'");
