@@ -12,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -162,6 +163,28 @@ public final class ConfigSession {
     /** {@code delete PATH}. */
     public EditResult delete(String path) throws ConfigException {
         return edited(candidate.delete(PolicyPath.parse(path)));
+    }
+
+    /** {@code set} with the path as its segments (as the console's words give it): no quoting needed. */
+    public EditResult set(List<String> path, String value) throws ConfigException {
+        return edited(candidate.set(segments(path), PolicyDocument.value(value)));
+    }
+
+    /** {@code delete} with the path as its segments. */
+    public EditResult delete(List<String> path) throws ConfigException {
+        return edited(candidate.delete(segments(path)));
+    }
+
+    /** What the candidate has directly under {@code path} (keys, entry names, values), for tab completion. */
+    public List<String> completions(List<String> path) {
+        return candidate.children(new PolicyPath(List.copyOf(path)));
+    }
+
+    private static PolicyPath segments(List<String> path) throws ConfigException {
+        if (path.isEmpty()) {
+            throw new ConfigException(ConfigException.Kind.BAD_PATH, "a path is needed, like: rules web action");
+        }
+        return new PolicyPath(List.copyOf(path));
     }
 
     private EditResult edited(PolicyDocument.Edited e) {

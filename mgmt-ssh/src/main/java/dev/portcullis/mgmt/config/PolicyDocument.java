@@ -157,6 +157,28 @@ final class PolicyDocument {
         return v;
     }
 
+    /**
+     * What the tree has directly under {@code path}: the keys of a mapping, the names of a named list's entries,
+     * the values of a list of values. Empty when the path leads nowhere or to a single value, or the candidate
+     * cannot be read as a tree. For tab completion.
+     */
+    List<String> children(PolicyPath path) {
+        try {
+            Walk w = walk(root(), path, false);
+            if (w.consumed() < path.size()) {
+                return List.of();
+            }
+            return switch (w.reached()) {
+                case YamlNode.Mapping m -> m.entries().stream().map(e -> e.key().value()).toList();
+                case YamlNode.Sequence sq -> sq.items().stream().map(PolicyDocument::label)
+                        .filter(l -> !l.equals("?")).toList();
+                case YamlNode.Scalar sc -> List.of();
+            };
+        } catch (ConfigException e) {
+            return List.of();
+        }
+    }
+
     // ---- the tree side ----
 
     private YamlNode root() throws ConfigException {
