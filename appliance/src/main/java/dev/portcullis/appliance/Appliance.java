@@ -1,7 +1,13 @@
 package dev.portcullis.appliance;
 
 import dev.portcullis.mgmt.audit.AuditLog;
+import dev.portcullis.mgmt.config.ConfigException;
+import dev.portcullis.mgmt.config.ConfigService;
+import dev.portcullis.mgmt.config.ConfigSession;
+import dev.portcullis.mgmt.config.ConfigStore;
+import dev.portcullis.mgmt.config.Operator;
 import dev.portcullis.mgmt.console.Console;
+import dev.portcullis.mgmt.console.StoreConfigBackend;
 import dev.portcullis.mgmt.console.DataPlaneView;
 import dev.portcullis.mgmt.ssh.SshConsoleException;
 import dev.portcullis.mgmt.ssh.SshConsoleServer;
@@ -17,7 +23,9 @@ import dev.portcullis.router.DecisionLog;
 import dev.portcullis.router.ReloadReport;
 import dev.portcullis.router.NettyTransport;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -38,7 +46,23 @@ final class Appliance {
     private final DataPlane plane;
     private final Optional<ClusterRoutes> routes;
     private final Optional<Management> management;
+    private final Configuration configuration;
     private boolean stopped;
+
+    /**
+     * The configuration store and the service over it: the source of truth for the running policy. Closed
+     * together, the service first.
+     */
+    private record Configuration(ConfigStore store, ConfigService service) {
+        void close() {
+            service.close();
+            try {
+                store.close();
+            } catch (IOException e) {
+                LOG.warn("close: configuration store: {}", e.toString());
+            }
+        }
+    }
 
     /** The SSH console and the audit log it writes; closed together, the server first. */
     private record Management(SshConsoleServer server, AuditLog audit) {
@@ -57,11 +81,12 @@ final class Appliance {
     }
 
     private Appliance(ApplianceConfig config, DataPlane plane, Optional<ClusterRoutes> routes,
-                      Optional<Management> management) {
+                      Optional<Management> management, Configuration configuration) {
         this.config = config;
         this.plane = plane;
         this.routes = routes;
         this.management = management;
+        this.configuration = configuration;
     }
 
     /** Thrown when the appliance cannot start: the message says why, and nothing is left running. */
@@ -74,8 +99,8 @@ final class Appliance {
     }
 
     static Appliance start(ApplianceConfig config) throws StartFailure {
-        CompiledPolicy policy = loadPolicy(config).orElseThrow(
-                () -> new StartFailure(config.policy() + ": invalid policy; the appliance did not start", null));
+        Configuration configuration = openConfiguration(config);
+        CompiledPolicy policy = configuration.service().runningPolicy();
         ApplianceConfig.DataPlane dp = config.dataPlane();
         DataPlaneSettings settings = new DataPlaneSettings(dp.ioThreads(), dp.maxConnections(),
                 dp.maxUdpFlowsPerListener(), dp.closeDeniedOnReload(), config.logging().decisionsPerSecond(),
@@ -84,6 +109,7 @@ final class Appliance {
         try {
             plane = DataPlane.start(NettyTransport.best(), settings, policy);
         } catch (DataPlaneException e) {
+            configuration.close();
             throw new StartFailure(e.getMessage(), e);
         }
         Optional<ClusterRoutes> routes = Optional.empty();
@@ -92,31 +118,79 @@ final class Appliance {
             r.sync(policy.policy().cluster().nodes()).forEach(s -> LOG.info("start: route {}", s));
             routes = Optional.of(r);
         }
+        Optional<ClusterRoutes> routesForCommits = routes;
+        configuration.service().start(p -> {
+            ReloadReport report = plane.apply(p);
+            routesForCommits.ifPresent(r -> r.sync(p.policy().cluster().nodes()));
+            return report;
+        }, () -> plane.recentFlows().snapshot());
         Optional<Management> management = Optional.empty();
         if (config.ssh().isPresent()) {
             try {
-                management = Optional.of(startConsole(config, plane, routes));
+                management = Optional.of(startConsole(config, plane, routes, configuration.service()));
             } catch (SshConsoleException | IOException e) {
                 plane.close();
+                configuration.close();
                 throw new StartFailure("the SSH console did not start: " + e.getMessage(), e);
             }
         }
-        LOG.info("start: node {} serving policy {} ({} rules, {} services) on {}", config.node(), config.policy(),
-                policy.policy().rules().size(), policy.policy().services().size(), plane.listeners());
-        return new Appliance(config, plane, routes, management);
+        LOG.info("start: node {} serving revision {} of the policy ({} rules, {} services) on {}", config.node(),
+                configuration.service().running().number(), policy.policy().rules().size(),
+                policy.policy().services().size(), plane.listeners());
+        return new Appliance(config, plane, routes, management, configuration);
     }
 
     /**
-     * Starts the SSH console on the management address, writing its audit log next to the other logs. Until the
-     * configuration store is part of the appliance, the console shows the policy file as the running revision.
+     * Opens the configuration store on the data partition. On first start (an empty store) the policy file becomes
+     * revision 1; afterwards the store's running revision is what runs, and the file is read again only on SIGHUP
+     * (see {@link #reload}). An unconfirmed {@code commit confirmed} whose time ran out while the appliance was
+     * down is rolled back here, before the data plane starts.
      */
-    private static Management startConsole(ApplianceConfig config, DataPlane plane, Optional<ClusterRoutes> routes)
-            throws SshConsoleException, IOException {
+    private static Configuration openConfiguration(ApplianceConfig config) throws StartFailure {
+        ApplianceConfig.State state = config.state();
+        ConfigStore store;
+        try {
+            store = ConfigStore.open(state.directory(), state.keepRevisions());
+        } catch (IOException e) {
+            throw new StartFailure("the configuration store " + state.directory() + " cannot be opened: "
+                    + e.getMessage(), e);
+        }
+        try {
+            if (store.running().isEmpty()) {
+                if (loadPolicy(config).isEmpty()) {
+                    throw new StartFailure(config.policy() + ": invalid policy; the appliance did not start", null);
+                }
+                store.importPolicy(Files.readString(config.policy()), Instant.now(), "imported from "
+                        + config.policy().getFileName());
+                LOG.info("openConfiguration: the store {} was empty: {} is revision 1", state.directory(),
+                        config.policy());
+            }
+            return new Configuration(store, ConfigService.open(store, ConfigService.Settings.defaults()));
+        } catch (IOException | ConfigException | RuntimeException | StartFailure e) {
+            try {
+                store.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            if (e instanceof StartFailure f) {
+                throw f;
+            }
+            throw new StartFailure("the configuration store " + state.directory() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Starts the SSH console on the management address, writing its audit log next to the other logs; its
+     * configuration mode works on the configuration store.
+     */
+    private static Management startConsole(ApplianceConfig config, DataPlane plane, Optional<ClusterRoutes> routes,
+                                           ConfigService service) throws SshConsoleException, IOException {
         ApplianceConfig.Ssh ssh = config.ssh().orElseThrow();
         Path logs = config.logging().directory();
         AuditLog audit = new AuditLog(logs, ssh.auditMaxSize(), ssh.auditFiles());
         Console console = new Console(new DataPlaneView(plane, routes, config.node(), Version.current(),
-                logs.resolve(DecisionLog.FILE_NAME)), new PolicyFileConfig(config.policy()), audit, ssh.uploads());
+                logs.resolve(DecisionLog.FILE_NAME)), new StoreConfigBackend(service, user -> ssh.uploads().resolve(user)),
+                audit, ssh.uploads());
         String host = config.managementAddress().orElseThrow().toString();
         try {
             SshConsoleServer server = SshConsoleServer.start(ssh, host, config.users(), console, audit);
@@ -150,24 +224,32 @@ final class Appliance {
     }
 
     /**
-     * Re-reads the policy and applies it. An invalid policy, or one whose listeners cannot be bound, is refused and
-     * the running one stays.
+     * SIGHUP: reads the policy file again and commits it as a new revision (author {@code system}, source
+     * {@code SIGHUP}), so that the file and the store never disagree about what runs. An unchanged file commits
+     * nothing; an invalid one, or one whose listeners cannot be bound, is refused and the running revision stays.
+     *
+     * @return the reload report of the commit; empty when nothing was committed
      */
     synchronized Optional<ReloadReport> reload() {
         if (stopped) {
             return Optional.empty();
         }
-        Optional<CompiledPolicy> policy = loadPolicy(config);
-        if (policy.isEmpty()) {
-            LOG.error("reload: refused; the running policy stays");
-            return Optional.empty();
-        }
+        Path file = config.policy().toAbsolutePath();
         try {
-            ReloadReport report = plane.apply(policy.get());
-            routes.ifPresent(r -> r.sync(policy.get().policy().cluster().nodes()));
-            return Optional.of(report);
-        } catch (DataPlaneException e) {
-            LOG.error("reload: refused: {}; the running policy stays", e.getMessage());
+            ConfigSession session = configuration.service().openSession(new Operator("system", "SIGHUP"),
+                    file.getParent());
+            session.load(file.getFileName().toString());
+            if (!session.modified()) {
+                LOG.info("reload: {} is the same as running revision {}; nothing to commit", file,
+                        configuration.service().running().number());
+                return Optional.empty();
+            }
+            var result = session.commit("reload of " + file.getFileName() + " on SIGHUP");
+            LOG.info("reload: {} committed as revision {}: {}", file, result.revision().number(), result.reload());
+            return Optional.of(result.reload());
+        } catch (ConfigException e) {
+            LOG.error("reload: refused: {}; the running revision {} stays", e.report(),
+                    configuration.service().running().number());
             return Optional.empty();
         }
     }
@@ -183,8 +265,9 @@ final class Appliance {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        plane.close();
         management.ifPresent(Management::close);
+        configuration.close();
+        plane.close();
         LOG.info("stop: stopped");
     }
 

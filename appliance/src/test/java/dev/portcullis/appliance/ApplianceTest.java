@@ -180,6 +180,113 @@ class ApplianceTest {
         }
     }
 
+    /**
+     * Configuration mode through the real OpenSSH client, end to end: an admin uploads a policy with sftp, loads it,
+     * compares (text and verdict diff), commits; the data plane changes at once; the revision is in the store, so a
+     * restart runs it even though the policy file was broken meanwhile.
+     */
+    @Test
+    void console_uploadLoadCompareCommit_changesTheDataPlaneAndSurvivesARestart() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/ssh"))
+                && Files.isExecutable(Path.of("/usr/bin/sftp")) && Files.isExecutable(Path.of("/usr/bin/ssh-keygen")),
+                "the OpenSSH client is not installed; .ci/run installs openssh-client");
+        int listen = freePort();
+        int pod = freePort();
+        int sshPort = freePort();
+        Path key = dir.resolve("root-key");
+        assertThat(tool(java.util.List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString()))
+                .getKey()).isZero();
+        Files.writeString(dir.resolve("appliance.yaml"), """
+                node: edge-t
+                policy: policy.yaml
+                management: {address: 127.0.0.1}
+                dataPlane: {drainTimeout: 1s}
+                ssh: {port: %d}
+                users: [{name: ops, role: admin, keys: ["%s"]}]
+                """.formatted(sshPort, Files.readString(dir.resolve("root-key.pub")).strip()));
+        Files.writeString(dir.resolve("policy.yaml"), policy(listen, pod, ""));
+        var cfg = ApplianceConfigReader.read(dir);
+        java.util.List<String> opts = java.util.List.of("-F", "/dev/null", "-i", key.toString(),
+                "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none", "-o", "BatchMode=yes",
+                "-o", "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile=" + dir.resolve("known_hosts"),
+                "-o", "LogLevel=ERROR");
+        java.util.List<String> ssh = new java.util.ArrayList<>(java.util.List.of("ssh", "-T", "-p",
+                Integer.toString(sshPort)));
+        ssh.addAll(opts);
+        ssh.add("ops@127.0.0.1");
+        try (DemoPods pods = DemoPods.start(PolicyLoader.check(cfg.policy()).policy().orElseThrow())) {
+            Appliance appliance = Appliance.start(cfg);
+            try {
+                assertThat(get(listen)).startsWith("hello from pod");
+                Path upload = dir.resolve("deny.yaml");
+                Files.writeString(upload, policy(listen, pod,
+                        "  - {name: deny-local, source: [127.0.0.1], action: reject}\n"));
+                java.util.List<String> sftp = new java.util.ArrayList<>(java.util.List.of("sftp", "-P",
+                        Integer.toString(sshPort), "-b", "-"));
+                sftp.addAll(opts);
+                sftp.add("ops@127.0.0.1");
+                var put = toolWithInput(sftp, "put " + upload + " deny.yaml\n");
+                assertThat(put.getKey()).as(put.getValue()).isZero();
+
+                var session = toolWithInput(ssh, """
+                        configure
+                        load deny.yaml
+                        compare
+                        commit comment deny local clients
+                        exit
+                        """);
+                assertThat(session.getKey()).as(session.getValue()).isZero();
+                assertThat(session.getValue()).contains("+  - {name: deny-local", "accept", "reject",
+                        "revision 2 committed");
+                assertRefused(listen);
+
+                var history = tool(concat(new java.util.ArrayList<>(ssh), "show history"));
+                assertThat(history.getValue()).contains("deny local clients", "ops");
+            } finally {
+                appliance.stop();
+            }
+            // The file is broken now; the store's revision 2 is what runs after a restart.
+            Files.writeString(dir.resolve("policy.yaml"), "version: 1\nrules: [oops\n");
+            Appliance again = Appliance.start(cfg);
+            try {
+                assertRefused(listen);
+                assertThat(again.dataPlane().counters().rule("deny-local").hits()).isEqualTo(1);
+            } finally {
+                again.stop();
+            }
+        }
+    }
+
+    /** A TCP connection the appliance refuses: reset on connect or at the first read. */
+    private static void assertRefused(int port) throws IOException {
+        try (Socket s = new Socket()) {
+            int r;
+            try {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+                s.setSoTimeout(5000);
+                r = s.getInputStream().read();
+            } catch (java.net.SocketException e) {
+                r = -1;
+            }
+            assertThat(r).isEqualTo(-1);
+        }
+    }
+
+    /** Runs a tool with {@code input} on its standard input; returns its exit code and output (both streams). */
+    private static java.util.Map.Entry<Integer, String> toolWithInput(java.util.List<String> argv, String input)
+            throws Exception {
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        try (var in = p.getOutputStream()) {
+            in.write(input.getBytes(StandardCharsets.UTF_8));
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(argv + " did not finish");
+        }
+        return java.util.Map.entry(p.exitValue(), out);
+    }
+
     private static java.util.List<String> concat(java.util.List<String> argv, String command) {
         java.util.List<String> out = new java.util.ArrayList<>(argv);
         out.add(command);
