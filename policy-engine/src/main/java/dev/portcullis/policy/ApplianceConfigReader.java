@@ -22,7 +22,8 @@ public final class ApplianceConfigReader {
 
     public static final String FILE_NAME = "appliance.yaml";
 
-    static final Set<String> TOP_KEYS = keys("node", "policy", "management", "dataPlane", "logging", "routes");
+    static final Set<String> TOP_KEYS = keys("node", "policy", "management", "dataPlane", "logging", "routes",
+            "metrics", "snmp");
     static final Set<String> MANAGEMENT_KEYS = keys("address");
     static final Set<String> DATA_PLANE_KEYS = keys("ioThreads", "maxConnections", "maxUdpFlowsPerListener",
             "closeDeniedOnReload", "drainTimeout");
@@ -126,7 +127,13 @@ public final class ApplianceConfigReader {
                             number(m, "protocol", 1, 255, ApplianceConfig.Routes.DEFAULT_PROTOCOL));
                 }
             }
-            return new ApplianceConfig(directory, node, policy, mgmt, dp, logging, routes);
+            MonitoringConfigReader monitoring = new MonitoringConfigReader(d, values);
+            Optional<IpAddress> management = mgmt;
+            Optional<ApplianceConfig.Metrics> metrics = Optional.ofNullable(top.get("metrics"))
+                    .flatMap(e -> monitoring.metrics(e.value(), management));
+            Optional<ApplianceConfig.Snmp> snmp = Optional.ofNullable(top.get("snmp"))
+                    .flatMap(e -> monitoring.snmp(e.value(), management));
+            return new ApplianceConfig(directory, node, policy, mgmt, dp, logging, routes, metrics, snmp);
         }
 
         private Map<String, YamlNode.Entry> fields(YamlNode node, String what, Set<String> allowed,
