@@ -18,6 +18,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import dev.portcullis.monitoring.snmp.SnmpAgent;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -58,6 +60,8 @@ public final class Monitoring implements AutoCloseable {
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("monitoring-timer").daemon().factory());
     /** Set once by {@link #start}; empty when {@code appliance.yaml} has no {@code metrics} section. */
     private Optional<MetricsEndpoint> endpoint = Optional.empty();
+    /** Set once by {@link #start}; empty when {@code appliance.yaml} has no {@code snmp} section. */
+    private Optional<SnmpAgent> agent = Optional.empty();
     private boolean closed;
 
     private Monitoring(ApplianceConfig config, DataPlane plane) {
@@ -65,12 +69,6 @@ public final class Monitoring implements AutoCloseable {
         this.plane = plane;
         this.notifications = new Notifications(config.snmp().map(ApplianceConfig.Snmp::notificationsPerMinute)
                 .orElse(ApplianceConfig.Snmp.DEFAULT_NOTIFICATIONS_PER_MINUTE));
-        this.meters = new PortcullisMeters(registry, plane, controlPlane, notifications);
-        new JvmMemoryMetrics().bindTo(registry);
-        gc.bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ClassLoaderMetrics().bindTo(registry);
-        new JvmInfoMetrics().bindTo(registry);
         // Micrometer's process.cpu.time is in nanoseconds ("_ns_total", which promtool rejects as an abbreviated
         // unit); Prometheus's own name for it is process_cpu_seconds_total.
         registry.config().meterFilter(io.micrometer.core.instrument.config.MeterFilter.deny(
@@ -82,6 +80,12 @@ public final class Monitoring implements AutoCloseable {
                 return id.getName().equals("system.cpu.count") ? id.withName("system.cpus") : id;
             }
         });
+        this.meters = new PortcullisMeters(registry, plane, controlPlane, notifications);
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmInfoMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
                 instanceof com.sun.management.OperatingSystemMXBean os) {
@@ -97,10 +101,11 @@ public final class Monitoring implements AutoCloseable {
      * Starts monitoring {@code plane} as {@code config} asks, and sends the start notification.
      *
      * @param version the software version, for the start notification and the SNMP system description
-     * @throws MonitoringException when the metrics address cannot be bound or its password hash is unusable;
-     *                             nothing is left running
+     * @param stateDirectory where the SNMP engine's boots count is kept (created if missing)
+     * @throws MonitoringException when an address cannot be bound, the password hash is unusable or the SNMP
+     *                             state cannot be kept; nothing is left running
      */
-    public static Monitoring start(ApplianceConfig config, DataPlane plane, String version)
+    public static Monitoring start(ApplianceConfig config, DataPlane plane, String version, Path stateDirectory)
             throws MonitoringException {
         Monitoring m = new Monitoring(config, plane);
         try {
@@ -120,6 +125,17 @@ public final class Monitoring implements AutoCloseable {
                     m.endpoint = Optional.of(MetricsEndpoint.start(at, m.registry, m.meters::sync, auth));
                 } catch (IOException e) {
                     throw new MonitoringException("cannot serve metrics on " + hostPort(at) + ": " + e.getMessage(), e);
+                }
+            }
+            if (config.snmp().isPresent()) {
+                ApplianceConfig.Snmp sc = config.snmp().get();
+                try {
+                    SnmpAgent a = SnmpAgent.start(sc, config.node(), version, plane, m.controlPlane, stateDirectory);
+                    m.agent = Optional.of(a);
+                    m.notifications.addSink(a);
+                } catch (IOException e) {
+                    throw new MonitoringException("cannot run the SNMP agent on udp " + sc.address() + ":"
+                            + sc.port() + ": " + e.getMessage(), e);
                 }
             }
         } catch (MonitoringException | RuntimeException e) {
@@ -170,6 +186,32 @@ public final class Monitoring implements AutoCloseable {
     /** Where {@code /metrics} is served; empty when it is off. */
     public Optional<InetSocketAddress> metricsAddress() {
         return endpoint.map(MetricsEndpoint::address);
+    }
+
+    /** Where the SNMP agent answers; empty when it is off. */
+    public Optional<InetSocketAddress> snmpAddress() {
+        return agent.map(SnmpAgent::address);
+    }
+
+    /** The SNMP engine ID in hex (for a trap receiver's v3 user); empty when the agent is off. */
+    public Optional<String> snmpEngineId() {
+        return agent.map(SnmpAgent::engineIdHex);
+    }
+
+    /** A short summary for the console's {@code show snmp}. */
+    public String showSnmp() {
+        return agent.map(SnmpAgent::summary).orElse("agent: off (no snmp section in appliance.yaml)\n")
+                + "notifications:" + kinds() + "\n";
+    }
+
+    private String kinds() {
+        StringBuilder b = new StringBuilder();
+        for (Notification.Kind k : Notification.Kind.values()) {
+            b.append(' ').append(k.label()).append(' ').append(notifications.sent(k)).append(" sent/")
+                    .append(notifications.suppressed(k)).append(" suppressed;");
+        }
+        b.setLength(b.length() - 1);
+        return b.toString();
     }
 
     /** A short summary for the console's {@code show metrics}. */
@@ -232,6 +274,7 @@ public final class Monitoring implements AutoCloseable {
         timer.shutdownNow();
         endpoint.ifPresent(MetricsEndpoint::close);
         notifications.close();
+        agent.ifPresent(SnmpAgent::close);
         gc.close();
         registry.close();
         LOG.info("close: monitoring of node {} stopped", node);

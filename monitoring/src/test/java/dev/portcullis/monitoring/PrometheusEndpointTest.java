@@ -29,6 +29,8 @@ import org.junit.jupiter.api.Test;
 /** The Prometheus endpoint over a real data plane on loopback, checked by value and by promtool. */
 class PrometheusEndpointTest {
 
+    static final Path STATE = Path.of(System.getProperty("java.io.tmpdir"), "portcullis-monitoring-test");
+
     private final TestCluster cluster = new TestCluster();
     private Monitoring monitoring;
 
@@ -100,7 +102,7 @@ class PrometheusEndpointTest {
         await(() -> plane.globalActive() == 0, "the connections are closed");
         int metricsPort = freePort();
         monitoring = Monitoring.start(config(Optional.of(metricsOn(metricsPort, Optional.empty())), Optional.empty()),
-                plane, "test");
+                plane, "test", STATE);
 
         Response r = get(metricsPort, "/metrics", null);
         assertThat(r.status()).isEqualTo(200);
@@ -139,7 +141,7 @@ class PrometheusEndpointTest {
         int port = freePort();
         DataPlane plane = startWebPlane(port, freePort());
         int closedPort = freePort();
-        monitoring = Monitoring.start(config(Optional.empty(), Optional.empty()), plane, "test");
+        monitoring = Monitoring.start(config(Optional.empty(), Optional.empty()), plane, "test", STATE);
         plane.apply(policy("""
                 web: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d], healthCheck: {enabled: false}}
                 """.formatted(port, closedPort), "- {name: web-in, destination: [service:web], action: reject}"));
@@ -157,7 +159,7 @@ class PrometheusEndpointTest {
         int port = freePort();
         int podPort = freePort();
         DataPlane plane = startWebPlane(port, podPort);
-        monitoring = Monitoring.start(config(Optional.empty(), Optional.empty()), plane, "test");
+        monitoring = Monitoring.start(config(Optional.empty(), Optional.empty()), plane, "test", STATE);
         exchange(port, "one");
         exchange(port, "two");
         assertThat(sample(monitoring.scrape(), "portcullis_rule_hits_total{rule=\"web-in\"}")).isEqualTo(2);
@@ -183,7 +185,7 @@ class PrometheusEndpointTest {
         int metricsPort = freePort();
         String hash = PasswordHash.create("s3cret-pass".toCharArray()).toString();
         monitoring = Monitoring.start(config(Optional.of(metricsOn(metricsPort,
-                Optional.of(new ApplianceConfig.BasicAuth("prom", hash)))), Optional.empty()), plane, "test");
+                Optional.of(new ApplianceConfig.BasicAuth("prom", hash)))), Optional.empty()), plane, "test", STATE);
 
         Response none = get(metricsPort, "/metrics", null);
         assertThat(none.status()).isEqualTo(401);
@@ -203,7 +205,7 @@ class PrometheusEndpointTest {
         DataPlane plane = startWebPlane(port, freePort());
         int metricsPort = freePort();
         monitoring = Monitoring.start(config(Optional.of(metricsOn(metricsPort, Optional.empty())), Optional.empty()),
-                plane, "test");
+                plane, "test", STATE);
         assertThat(get(metricsPort, "/", null).status()).isEqualTo(404);
         assertThat(get(metricsPort, "/metrics/x", null).status()).isEqualTo(404);
         assertThat(request("POST", metricsPort, "/metrics", null).status()).isEqualTo(405);
@@ -215,7 +217,7 @@ class PrometheusEndpointTest {
         int port = freePort();
         DataPlane plane = startWebPlane(port, freePort());
         assertThatThrownBy(() -> Monitoring.start(config(Optional.of(metricsOn(port, Optional.empty())),
-                Optional.empty()), plane, "test"))
+                Optional.empty()), plane, "test", STATE))
                 .isInstanceOf(MonitoringException.class)
                 .hasMessageContaining("cannot serve metrics on 127.0.0.1");
     }
@@ -226,7 +228,7 @@ class PrometheusEndpointTest {
         DataPlane plane = startWebPlane(port, freePort());
         int metricsPort = freePort();
         monitoring = Monitoring.start(config(Optional.of(metricsOn(metricsPort, Optional.empty())), Optional.empty()),
-                plane, "test");
+                plane, "test", STATE);
         exchange(port, "x");
         monitoring.controlPlane().policyCommitted(new ControlPlaneMetrics.PolicyRevision(7, 2,
                 java.time.Instant.parse("2026-11-28T09:00:00Z"), "alice"));
