@@ -63,7 +63,8 @@ class SnapshotTableTest {
         OID oid = new OID(ENTRY);
         int extra = random.nextInt(4);
         if (random.nextInt(10) == 0) {
-            return new OID(ENTRY).trim(random.nextInt(2) + 1);
+            oid.trim(random.nextInt(2) + 1); // above the table
+            return oid;
         }
         for (int i = 0; i < extra; i++) {
             oid.append(random.nextInt(12));
