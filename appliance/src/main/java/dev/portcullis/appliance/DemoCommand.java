@@ -48,6 +48,8 @@ final class DemoCommand implements Callable<Integer> {
                       curl --interface 127.0.0.2 http://127.0.0.1:8443/    admitted: the admin pod answers
                       echo hello | nc -u -w1 127.0.0.1 8053                admitted UDP: the echo pod answers (netcat)
                       ./portcullis policy test %s --from 127.0.0.3 --to 127.0.0.1:8443
+                      curl http://127.0.0.1:9464/metrics                   the Prometheus metrics
+                      snmpwalk -v2c -c public 127.0.0.1:1161 .1.3.6.1.4.1.32473    PORTCULLIS-MIB over SNMP
                     Edit %s and send SIGHUP to reload it; Ctrl-C drains and stops.
                     """.formatted(dir, cfg.logging().directory(), cfg.policy(), cfg.policy());
             return RunCommand.runUntilSignalled(cfg, spec.commandLine().getOut(), banner);

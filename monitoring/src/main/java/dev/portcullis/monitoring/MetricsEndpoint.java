@@ -62,7 +62,7 @@ final class MetricsEndpoint implements AutoCloseable {
         server.createContext("/", e::handle);
         server.setExecutor(threads);
         server.start();
-        LOG.info("start: Prometheus metrics on http://{}/metrics{}", e.address(),
+        LOG.info("start: Prometheus metrics on http://{}/metrics{}", Monitoring.hostPort(e.address()),
                 auth.isPresent() ? " (basic authentication)" : "");
         return e;
     }
@@ -142,6 +142,6 @@ final class MetricsEndpoint implements AutoCloseable {
     public void close() {
         server.stop(0);
         threads.shutdownNow();
-        LOG.info("close: metrics endpoint on {} closed", server.getAddress());
+        LOG.info("close: metrics endpoint on {} closed", Monitoring.hostPort(server.getAddress()));
     }
 }

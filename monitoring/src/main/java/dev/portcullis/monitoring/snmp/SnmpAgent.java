@@ -175,7 +175,8 @@ public final class SnmpAgent implements NotificationSink, AutoCloseable {
             agent.snmp.close();
             throw e;
         }
-        LOG.info("start: SNMP agent on udp {} (engine {}, boots {}), v2c {}, {} v3 users{}", agent.address(),
+        LOG.info("start: SNMP agent on udp {}:{} (engine {}, boots {}), v2c {}, {} v3 users{}",
+                agent.address().getAddress().getHostAddress(), agent.address().getPort(),
                 new OctetString(agent.engineId).toHexString(), boots, config.community().isPresent() ? "on" : "off",
                 config.users().size(), config.allowUnauthenticatedV3() ? ", unauthenticated v3 allowed" : "");
         return agent;
