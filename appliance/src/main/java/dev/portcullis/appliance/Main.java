@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
 @Command(name = "portcullis", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Edge router and cluster firewall for Kubernetes clusters.",
         subcommands = {RunCommand.class, DemoCommand.class, PolicyCommand.class, BenchCommand.class,
+            HashPasswordCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main {
 

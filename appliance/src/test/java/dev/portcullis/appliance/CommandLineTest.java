@@ -204,4 +204,26 @@ class CommandLineTest {
     private static String dotted(long v) {
         return (v >>> 24 & 255) + "." + (v >>> 16 & 255) + "." + (v >>> 8 & 255) + "." + (v & 255);
     }
+
+    @Test
+    void hashPassword_fromStandardInput_printsAHashThatMatchesOnlyIt() {
+        java.io.InputStream stdin = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("s3cret pass\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            Result r = run("hash-password");
+            assertThat(r.exit()).as(r.err()).isZero();
+            String stored = r.out().strip();
+            assertThat(stored).startsWith("pbkdf2-sha256$").doesNotContain("s3cret");
+            var hash = dev.portcullis.monitoring.PasswordHash.parse(stored);
+            assertThat(hash.matches("s3cret pass".toCharArray())).isTrue();
+            assertThat(hash.matches("s3cret".toCharArray())).isFalse();
+
+            System.setIn(new java.io.ByteArrayInputStream(new byte[0]));
+            Result empty = run("hash-password");
+            assertThat(empty.exit()).isEqualTo(1);
+            assertThat(empty.err()).contains("no password given");
+        } finally {
+            System.setIn(stdin);
+        }
+    }
 }
