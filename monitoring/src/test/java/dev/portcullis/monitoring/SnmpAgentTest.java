@@ -305,6 +305,15 @@ class SnmpAgentTest {
         assertThat(traps).contains(PC + ".1.5.1.2.1 = STRING: \"web\"", PC + ".1.5.1.5.1 = Gauge32: " + podPort,
                 PC + ".1.5.1.6.1 = INTEGER: 2");
         assertThat(monitoring.notifications().sent(Notification.Kind.ENDPOINT_DOWN)).isEqualTo(1);
+
+        // The control plane's notifications, called as the configuration store will call them.
+        monitoring.notifications().commit(7, "alice");
+        monitoring.notifications().automaticRollback(8, 7, "bob");
+        await(() -> count(read(log), PC + ".0.4") == 2 && count(read(log), PC + ".0.5") == 2,
+                "the commit and automatic-rollback notifications arrive by v2c and v3");
+        traps = read(log);
+        assertThat(traps).contains(PC + ".1.7.1.0 = Gauge32: 7", PC + ".1.7.3.0 = STRING: \"alice\"",
+                PC + ".1.7.1.0 = Gauge32: 8", PC + ".1.7.2.0 = Gauge32: 7", PC + ".1.7.3.0 = STRING: \"bob\"");
     }
 
     private static String read(Path p) {
