@@ -16,10 +16,10 @@ import re
 import statistics
 import sys
 
-NAMES = {"direct": "direct", "portcullis": "Portcullis (NIO, default)", "portcullis-epoll": "Portcullis (epoll)",
+NAMES = {"direct": "direct", "portcullis": "Portcullis (epoll, default)", "portcullis-nio": "Portcullis (NIO)",
          "haproxy": "HAProxy", "nginx": "nginx-stream"}
 PEERS = ["haproxy", "nginx"]
-OURS = ["portcullis", "portcullis-epoll"]
+OURS = ["portcullis", "portcullis-nio"]
 
 
 def wrk(path):
@@ -130,7 +130,7 @@ def main():
     ours = [t for t in OURS if t in targets]
     peers = [t for t in PEERS if t in targets]
     head = ["metric"] + [NAMES[t] for t in targets] + [f"{NAMES[t]} / best peer" for t in ours] + \
-        [f"meets ({'NIO' if t == 'portcullis' else 'epoll'})" for t in ours]
+        [f"meets ({'epoll' if t == 'portcullis' else 'NIO'})" for t in ours]
     table = []
     for label, fn, higher, digits in rows:
         vals = {t: fn(res[t]) for t in targets}

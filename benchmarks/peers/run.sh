@@ -2,7 +2,7 @@
 # Side-by-side L4 proxy benchmark: Portcullis against HAProxy (mode tcp) and nginx's stream module, all on loopback.
 #
 #   benchmarks/peers/run.sh [--out FILE.md] [--reps N] [--duration S] [--iperf-time S] [--idle-conns N]
-#                           [--no-epoll] [--keep DIR] [--quick]
+#                           [--no-nio] [--keep DIR] [--quick]
 #
 #   --out FILE       also write the table (with machine and settings) as Markdown to FILE
 #   --reps N         repetitions of every measurement (default 3); cells are medians; the repetitions are
@@ -11,7 +11,7 @@
 #   --iperf-time S   seconds of each iperf3 run (default 4)
 #   --idle-conns N   idle connections held for the memory row (default 10000, lowered to fit the fd hard limit:
 #                    a proxy holds two descriptors per connection)
-#   --no-epoll       skip the second Portcullis (with -Dportcullis.transport=epoll)
+#   --no-nio         skip the second Portcullis (with -Dportcullis.transport=nio)
 #   --keep DIR       copy the raw outputs and every process's log to DIR
 #   --quick          smoke test: 1 rep, 2 s runs, 1000 idle connections
 #
@@ -22,9 +22,9 @@
 #     and temp dirs) serving a 64-byte static file with keep-alive on 127.77.1.10:18080, and iperf3 -s on
 #     127.77.1.11:5201.
 #  3. Proxies, each on its own front ports on 127.0.0.1 (HTTP / iperf):
-#       Portcullis        21080 / 21201  ./portcullis run, default settings: NIO, ioThreads 0 (one loop per core),
+#       Portcullis        21080 / 21201  ./portcullis run, default settings: epoll, ioThreads 0 (one loop per core),
 #                                        no limits, health checks on, one accept rule; JVM -Xms512m -Xmx512m
-#       Portcullis epoll  24080 / 24201  the same with -Dportcullis.transport=epoll
+#       Portcullis NIO    24080 / 24201  the same with -Dportcullis.transport=nio
 #       HAProxy           22080 / 22201  mode tcp, nbthread 2, check inter 2s
 #       nginx-stream      23080 / 23201  worker_processes 2, proxy_pass (nginx OSS has no active health checks)
 #     and waits until each answers.
@@ -42,7 +42,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 root=$(cd "$here/../.." && pwd)
-out="" reps=3 duration=6 iperf_time=4 idle_conns=10000 warmup=6 epoll=1 keep=""
+out="" reps=3 duration=6 iperf_time=4 idle_conns=10000 warmup=6 nio=1 keep=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out=$(readlink -f "$2"); shift 2 ;;
@@ -50,7 +50,7 @@ while [ $# -gt 0 ]; do
     --duration) duration=$2; shift 2 ;;
     --iperf-time) iperf_time=$2; shift 2 ;;
     --idle-conns) idle_conns=$2; shift 2 ;;
-    --no-epoll) epoll=0; shift ;;
+    --no-nio|--no-epoll) nio=0; shift ;; # --no-epoll: the old name, from when NIO was the default
     --keep) keep=$(readlink -f "$2"); shift 2 ;;
     --quick) reps=1 duration=2 iperf_time=2 idle_conns=1000 warmup=2; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
@@ -87,10 +87,10 @@ install_missing
 # ---------------------------------------------------------------- settings
 HTTP_BE=127.77.1.10:18080
 IPERF_HOST=127.77.1.11 IPERF_PORT=5201
-declare -A HTTP_PORT=([portcullis]=21080 [haproxy]=22080 [nginx]=23080 [portcullis-epoll]=24080)
-declare -A IPERF_FRONT=([portcullis]=21201 [haproxy]=22201 [nginx]=23201 [portcullis-epoll]=24201)
+declare -A HTTP_PORT=([portcullis]=21080 [haproxy]=22080 [nginx]=23080 [portcullis-nio]=24080)
+declare -A IPERF_FRONT=([portcullis]=21201 [haproxy]=22201 [nginx]=23201 [portcullis-nio]=24201)
 targets=(direct portcullis)
-[ "$epoll" = 1 ] && targets+=(portcullis-epoll)
+[ "$nio" = 1 ] && targets+=(portcullis-nio)
 targets+=(haproxy nginx)
 
 # A proxy holds two descriptors per connection; the hard limit cannot be raised without CAP_SYS_RESOURCE.
@@ -201,14 +201,11 @@ declare -A PID
 portcullis_config "$tmp/pc" "${HTTP_PORT[portcullis]}" "${IPERF_FRONT[portcullis]}"
 JAVA_TOOL_OPTIONS="$jvm_opts" "$root/portcullis" run --config "$tmp/pc" >"$tmp/portcullis.log" 2>&1 &
 pids+=($!); PID[portcullis]=$!
-if [ "$epoll" = 1 ]; then
-  portcullis_config "$tmp/pc-epoll" "${HTTP_PORT[portcullis-epoll]}" "${IPERF_FRONT[portcullis-epoll]}"
-  # The launcher runs on the module path, where nothing requires Netty's native epoll module, so without
-  # --add-modules the native library is not found and Portcullis falls back to NIO (its log says so).
-  JDK_JAVA_OPTIONS="--add-modules io.netty.transport.epoll.linux.x86_64" \
-    JAVA_TOOL_OPTIONS="$jvm_opts -Dportcullis.transport=epoll" "$root/portcullis" run --config "$tmp/pc-epoll" \
-    >"$tmp/portcullis-epoll.log" 2>&1 &
-  pids+=($!); PID[portcullis-epoll]=$!
+if [ "$nio" = 1 ]; then
+  portcullis_config "$tmp/pc-nio" "${HTTP_PORT[portcullis-nio]}" "${IPERF_FRONT[portcullis-nio]}"
+  JAVA_TOOL_OPTIONS="$jvm_opts -Dportcullis.transport=nio" "$root/portcullis" run --config "$tmp/pc-nio" \
+    >"$tmp/portcullis-nio.log" 2>&1 &
+  pids+=($!); PID[portcullis-nio]=$!
 fi
 
 cat > "$tmp/haproxy.cfg" <<EOF
@@ -268,11 +265,11 @@ for t in "${targets[@]}"; do
 done
 
 transports=""
-for t in portcullis portcullis-epoll; do
+for t in portcullis portcullis-nio; do
   [ -f "$tmp/$t.log" ] || continue
   tr=$(sed -n 's/.*data plane on \([a-z]*\).*/\1/p' "$tmp/$t.log" | head -1)
   transports+="$t runs on ${tr:-?}; "
-  if [ "$t" = portcullis-epoll ] && [ "$tr" != epoll ]; then log "WARNING: $t runs on '${tr:-?}', not epoll"; fi
+  if [ "$t" = portcullis ] && [ "$tr" != epoll ]; then log "WARNING: $t runs on '${tr:-?}', not epoll"; fi
 done
 log "transports: $transports"
 
@@ -326,8 +323,8 @@ elapsed=$(( $(date +%s) - start ))
        "Portcullis $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?');" \
        "$(haproxy -v | head -1 | cut -d' ' -f1-3); $(nginx -v 2>&1 | cut -d' ' -f3); $(iperf3 -v | head -1 | cut -d' ' -f1-2);" \
        "wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2)."
-  echo "Settings: Portcullis default (NIO unless marked epoll), ioThreads 0 = one event loop per core, no limits," \
-       "health checks every 2 s, JVM -Xms512m -Xmx512m -XX:+UseParallelGC (the launcher's), the epoll one with JDK_JAVA_OPTIONS=--add-modules io.netty.transport.epoll.linux.x86_64; HAProxy 2 threads" \
+  echo "Settings: Portcullis default (epoll unless marked NIO), ioThreads 0 = one event loop per core, no limits," \
+       "health checks every 2 s, JVM -Xms512m -Xmx512m -XX:+UseParallelGC (the launcher's); HAProxy 2 threads" \
        "(nbthread 2), mode tcp, check inter 2s; nginx-stream 2 worker processes, proxy_pass; backend nginx 1 worker," \
        "64-byte file, keep-alive; iperf3 server on loopback. Transports as logged: $transports"
   echo "Runs: $reps repetitions, interleaved across targets, median shown; iperf3 -t $iperf_time (-P 1, -P 4);" \

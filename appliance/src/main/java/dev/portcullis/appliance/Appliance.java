@@ -71,8 +71,8 @@ final class Appliance {
         }
         Monitoring monitoring;
         try {
-            // The SNMP engine's boots count is kept beside the logs: a directory the appliance may write.
-            monitoring = Monitoring.start(config, plane, Version.current(), config.logging().directory());
+            // The SNMP engine's boots count is kept in the state directory, beside the configuration store.
+            monitoring = Monitoring.start(config, plane, Version.current(), config.state().directory());
         } catch (MonitoringException e) {
             plane.close();
             throw new StartFailure(e.getMessage(), e);

@@ -98,6 +98,7 @@ public class ConnectionRateBenchmark {
                     Optional.empty(), ApplianceConfig.DataPlane.DEFAULT,
                     new ApplianceConfig.Logging(state, 100),
                     new ApplianceConfig.Routes(false, ApplianceConfig.Routes.DEFAULT_PROTOCOL),
+                    new ApplianceConfig.State(state, ApplianceConfig.State.MIN_KEEP_REVISIONS),
                     Optional.of(new ApplianceConfig.Metrics(IpAddress.parse("127.0.0.1"), metricsPort,
                             Optional.empty())),
                     Optional.of(new ApplianceConfig.Snmp(IpAddress.parse("127.0.0.1"), freePort(), Optional.empty(),

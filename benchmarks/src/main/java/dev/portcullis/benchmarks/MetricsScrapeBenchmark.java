@@ -71,7 +71,8 @@ public class MetricsScrapeBenchmark {
         Path state = Files.createTempDirectory("bench-scrape");
         monitoring = Monitoring.start(new ApplianceConfig(state, "bench", state.resolve("policy.yaml"),
                 Optional.empty(), ApplianceConfig.DataPlane.DEFAULT, new ApplianceConfig.Logging(state, 100),
-                new ApplianceConfig.Routes(false, ApplianceConfig.Routes.DEFAULT_PROTOCOL), Optional.empty(),
+                new ApplianceConfig.Routes(false, ApplianceConfig.Routes.DEFAULT_PROTOCOL),
+                new ApplianceConfig.State(state, ApplianceConfig.State.MIN_KEEP_REVISIONS), Optional.empty(),
                 Optional.empty()), plane, "bench", state);
     }
 

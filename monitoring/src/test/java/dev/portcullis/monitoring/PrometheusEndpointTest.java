@@ -45,7 +45,8 @@ class PrometheusEndpointTest {
     static ApplianceConfig config(Optional<ApplianceConfig.Metrics> metrics, Optional<ApplianceConfig.Snmp> snmp) {
         return new ApplianceConfig(Path.of("/tmp"), "edge-test", Path.of("/tmp/policy.yaml"), Optional.empty(),
                 ApplianceConfig.DataPlane.DEFAULT, new ApplianceConfig.Logging(Path.of("/tmp"), 100),
-                new ApplianceConfig.Routes(false, ApplianceConfig.Routes.DEFAULT_PROTOCOL), metrics, snmp);
+                new ApplianceConfig.Routes(false, ApplianceConfig.Routes.DEFAULT_PROTOCOL),
+                new ApplianceConfig.State(STATE, ApplianceConfig.State.MIN_KEEP_REVISIONS), metrics, snmp);
     }
 
     private static ApplianceConfig.Metrics metricsOn(int port, Optional<ApplianceConfig.BasicAuth> auth) {

@@ -18,6 +18,7 @@ import java.util.Optional;
  *             closeDeniedOnReload: false, drainTimeout: 30s}
  * logging: {directory: logs, decisionsPerSecond: 100}
  * routes: {manage: false}
+ * state: {directory: state, keepRevisions: 50}
  * metrics: {address: 127.0.0.1, port: 9464}
  * snmp: {address: 127.0.0.1, port: 161, community: {name: public, allowedSources: [127.0.0.1]}}
  * </pre>
@@ -27,8 +28,8 @@ import java.util.Optional;
  * @param directory the configuration directory; relative paths in the file are resolved against it
  */
 public record ApplianceConfig(Path directory, String node, Path policy, Optional<IpAddress> managementAddress,
-                              DataPlane dataPlane, Logging logging, Routes routes, Optional<Metrics> metrics,
-                              Optional<Snmp> snmp) {
+                              DataPlane dataPlane, Logging logging, Routes routes, State state,
+                              Optional<Metrics> metrics, Optional<Snmp> snmp) {
 
     public ApplianceConfig {
         Objects.requireNonNull(directory, "directory");
@@ -38,6 +39,7 @@ public record ApplianceConfig(Path directory, String node, Path policy, Optional
         Objects.requireNonNull(dataPlane, "dataPlane");
         Objects.requireNonNull(logging, "logging");
         Objects.requireNonNull(routes, "routes");
+        Objects.requireNonNull(state, "state");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(snmp, "snmp");
     }
@@ -58,6 +60,28 @@ public record ApplianceConfig(Path directory, String node, Path policy, Optional
      */
     public record Routes(boolean manage, int protocol) {
         public static final int DEFAULT_PROTOCOL = 188;
+    }
+
+    /**
+     * The configuration store on the appliance's data partition: the running policy and its numbered revisions.
+     *
+     * @param directory where the store keeps its files (relative paths in the file resolve against the configuration
+     *                  directory)
+     * @param keepRevisions how many revisions are kept, at least {@link #MIN_KEEP_REVISIONS}; older ones are pruned
+     */
+    public record State(Path directory, int keepRevisions) {
+        /** The fewest revisions a store keeps: operators can always go back this far. */
+        public static final int MIN_KEEP_REVISIONS = 50;
+        /** The most revisions a store keeps. */
+        public static final int MAX_KEEP_REVISIONS = 10_000;
+
+        public State {
+            Objects.requireNonNull(directory, "directory");
+            if (keepRevisions < MIN_KEEP_REVISIONS || keepRevisions > MAX_KEEP_REVISIONS) {
+                throw new IllegalArgumentException("keepRevisions " + keepRevisions + " is outside "
+                        + MIN_KEEP_REVISIONS + "-" + MAX_KEEP_REVISIONS);
+            }
+        }
     }
 
     /**

@@ -23,12 +23,13 @@ public final class ApplianceConfigReader {
     public static final String FILE_NAME = "appliance.yaml";
 
     static final Set<String> TOP_KEYS = keys("node", "policy", "management", "dataPlane", "logging", "routes",
-            "metrics", "snmp");
+            "state", "metrics", "snmp");
     static final Set<String> MANAGEMENT_KEYS = keys("address");
     static final Set<String> DATA_PLANE_KEYS = keys("ioThreads", "maxConnections", "maxUdpFlowsPerListener",
             "closeDeniedOnReload", "drainTimeout");
     static final Set<String> LOGGING_KEYS = keys("directory", "decisionsPerSecond");
     static final Set<String> ROUTES_KEYS = keys("manage", "protocol");
+    static final Set<String> STATE_KEYS = keys("directory", "keepRevisions");
 
     private ApplianceConfigReader() {
     }
@@ -127,13 +128,27 @@ public final class ApplianceConfigReader {
                             number(m, "protocol", 1, 255, ApplianceConfig.Routes.DEFAULT_PROTOCOL));
                 }
             }
+            ApplianceConfig.State state = new ApplianceConfig.State(directory.resolve("state"),
+                    ApplianceConfig.State.MIN_KEEP_REVISIONS);
+            if (top.containsKey("state")) {
+                Map<String, YamlNode.Entry> m = fields(top.get("state").value(), "state", STATE_KEYS, Set.of());
+                if (m != null) {
+                    Path dir = m.containsKey("directory")
+                            ? directory.resolve(text(m.get("directory").value(), "state directory").orElse("state"))
+                            : state.directory();
+                    state = new ApplianceConfig.State(dir, number(m, "keepRevisions",
+                            ApplianceConfig.State.MIN_KEEP_REVISIONS, ApplianceConfig.State.MAX_KEEP_REVISIONS,
+                            state.keepRevisions()));
+                }
+            }
             MonitoringConfigReader monitoring = new MonitoringConfigReader(d, values);
             Optional<IpAddress> management = mgmt;
             Optional<ApplianceConfig.Metrics> metrics = Optional.ofNullable(top.get("metrics"))
                     .flatMap(e -> monitoring.metrics(e.value(), management));
             Optional<ApplianceConfig.Snmp> snmp = Optional.ofNullable(top.get("snmp"))
                     .flatMap(e -> monitoring.snmp(e.value(), management));
-            return new ApplianceConfig(directory, node, policy, mgmt, dp, logging, routes, metrics, snmp);
+            return new ApplianceConfig(directory, node, policy, mgmt, dp, logging, routes, state, metrics,
+                    snmp);
         }
 
         private Map<String, YamlNode.Entry> fields(YamlNode node, String what, Set<String> allowed,

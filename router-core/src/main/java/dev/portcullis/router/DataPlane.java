@@ -49,6 +49,7 @@ public final class DataPlane implements AutoCloseable {
     private final EventLoopGroup group;
     private final DataPlaneCounters counters = new DataPlaneCounters();
     private final DecisionLog decisionLog;
+    private final RecentFlows recentFlows = new RecentFlows(RecentFlows.DEFAULT_CAPACITY);
     private final AtomicInteger globalActive = new AtomicInteger();
 
     /** The current snapshot; written only by {@link #apply} under this object's lock, read by every event loop. */
@@ -72,10 +73,13 @@ public final class DataPlane implements AutoCloseable {
     /** Told of endpoint health flips; set by {@link #onEndpointHealth}, read on the event loops. */
     private volatile EndpointHealthListener healthListener = EndpointHealthListener.NONE;
 
-    /** Sweeps idle per-source limit entries every few seconds, off the event loops (it walks whole maps). */
+    /**
+     * Off the event loops: sweeps idle per-source limit entries every few seconds (it walks whole maps), and closes
+     * connections idle past their service's timeout every second.
+     */
     private final java.util.concurrent.ScheduledExecutorService sweeper =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-                    Thread.ofPlatform().name("limits-sweeper").daemon().factory());
+                    Thread.ofPlatform().name("data-plane-sweeper").daemon().factory());
 
     private DataPlane(NettyTransport transport, DataPlaneSettings settings) {
         this.transport = transport;
@@ -85,6 +89,21 @@ public final class DataPlane implements AutoCloseable {
         this.decisionLog = new DecisionLog(settings.decisionLogPerSecond(),
                 (int) Math.max(1, 2 * settings.decisionLogPerSecond()), counters);
         sweeper.scheduleWithFixedDelay(this::sweepLimits, 5, 5, TimeUnit.SECONDS);
+        sweeper.scheduleWithFixedDelay(this::sweepIdle, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Closes established connections through which no byte has moved, either way, for their service's idle timeout.
+     * One pass a second over the connection set instead of a timer per connection: an idle close comes up to a
+     * second late, and a new connection costs no timer to schedule and cancel.
+     */
+    private void sweepIdle() {
+        long now = System.nanoTime();
+        for (ProxiedConnection c : connections) {
+            if (c.idleAt(now)) {
+                c.closeFrom();
+            }
+        }
     }
 
     private void sweepLimits() {
@@ -286,6 +305,11 @@ public final class DataPlane implements AutoCloseable {
         }
         RouterState next = pending;
         return next != null && next.listeners().containsKey(key) ? next : current;
+    }
+
+    /** The flows decided most recently (TCP connections and new UDP flows), for the console's verdict diff. */
+    public RecentFlows recentFlows() {
+        return recentFlows;
     }
 
     public DataPlaneCounters counters() {

@@ -12,16 +12,14 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/**
- * The Netty transport the data plane runs on: NIO, or native epoll on request (see {@link #best()} for why NIO is
- * the default with Netty 4.2.18).
- */
+/** The Netty transport the data plane runs on: native epoll, or NIO where epoll is unavailable (see {@link #best()}). */
 public record NettyTransport(String name, IoHandlerFactory ioHandlerFactory,
                         Class<? extends ServerSocketChannel> serverChannel,
                         Class<? extends SocketChannel> socketChannel,
@@ -30,33 +28,28 @@ public record NettyTransport(String name, IoHandlerFactory ioHandlerFactory,
     private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
 
     /**
-     * The transport the data plane runs on: NIO unless the system property {@code portcullis.transport=epoll} asks for
-     * native epoll (which then must be available).
+     * The transport the data plane runs on: native epoll where it is available, else NIO (said in the log). The system
+     * property {@code portcullis.transport} may ask for {@code nio} or {@code epoll} explicitly.
      *
-     * <p>Why not epoll by default: with Netty 4.2.18's epoll transport, a relayed connection whose client has half-
-     * closed (sent FIN) while the proxy still writes to it loses its registration in the epoll set ({@code
-     * epoll_ctl(MOD) failed: ENOENT} when EPOLLOUT is needed), and Netty then fails the write and shuts the output:
-     * the tail of the stream is lost. {@code DataPlaneTest.tcp_largeTransferToSlowReader_arrivesIntact} reproduces it
-     * with {@code -Dportcullis.transport=epoll}, never with NIO (measured 2026-11-28: 4 of 8 epoll runs failed, 0 of 7
-     * NIO runs; with the writability-based relay, 3 of 4 epoll runs failed). A proxy that truncates streams is worse
-     * than a slower one; epoll stays selectable for measurement and comes back as the default once the test passes on
-     * it.
+     * <p>Epoll runs through {@link EpollKeepRegistered}, which works around Netty 4.2.18's loss of a half-closed
+     * connection's epoll registration (the reason NIO was the default before it).
      */
     public static NettyTransport best() {
-        String asked = System.getProperty("portcullis.transport", "nio");
-        if (asked.equals("epoll")) {
-            if (Epoll.isAvailable()) {
-                LOG.info("best: native epoll, as the portcullis.transport property asks");
-                return epoll();
-            }
-            LOG.warn("best: native epoll is unavailable ({}); using NIO", String.valueOf(Epoll.unavailabilityCause()));
+        String asked = System.getProperty("portcullis.transport", "epoll");
+        if (asked.equals("nio")) {
+            LOG.info("best: NIO, as the portcullis.transport property asks");
+            return nio();
         }
+        if (Epoll.isAvailable()) {
+            return epoll();
+        }
+        LOG.warn("best: native epoll is unavailable ({}); using NIO", String.valueOf(Epoll.unavailabilityCause()));
         return nio();
     }
 
     public static NettyTransport epoll() {
         Epoll.ensureAvailability();
-        return new NettyTransport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
+        return new NettyTransport("epoll", new EpollKeepRegistered(EpollIoHandler.newFactory()), EpollServerSocketChannel.class,
                 EpollSocketChannel.class, EpollDatagramChannel.class);
     }
 
@@ -78,12 +71,24 @@ public record NettyTransport(String name, IoHandlerFactory ioHandlerFactory,
 
     /**
      * Makes endpoint-side channels by a constructor reference rather than Netty's reflective factory, which would
-     * otherwise run for every admitted connection. (With the endpoint-side relay handed to the bootstrap directly
-     * instead of through an initializer: new connections/s through the proxy, wrk Connection: close, A/B twice,
-     * warm runs 6.2-6.5k before and 6.3-7.3k after: within noise, so kept for its simplicity, not for speed.)
+     * otherwise run for every admitted connection. On epoll the socket is made in the endpoint's own address family,
+     * so an IPv4 endpoint costs no dual-stack IPv6 socket (and no {@code IPV6_V6ONLY} call).
      */
-    public io.netty.channel.ChannelFactory<SocketChannel> socketChannelFactory() {
-        return socketChannel == EpollSocketChannel.class ? EpollSocketChannel::new : NioSocketChannel::new;
+    public io.netty.channel.ChannelFactory<SocketChannel> socketChannelFactory(boolean ipv6) {
+        if (socketChannel == EpollSocketChannel.class) {
+            return ipv6 ? EPOLL_INET6 : EPOLL_INET;
+        }
+        return NioSocketChannel::new;
+    }
+
+    private static final io.netty.channel.ChannelFactory<SocketChannel> EPOLL_INET =
+            () -> new EpollSocketChannel(SocketProtocolFamily.INET);
+    private static final io.netty.channel.ChannelFactory<SocketChannel> EPOLL_INET6 =
+            () -> new EpollSocketChannel(SocketProtocolFamily.INET6);
+
+    /** Whether listeners can bind one socket per event loop with {@code SO_REUSEPORT} (epoll only). */
+    public boolean supportsReusePort() {
+        return serverChannel == EpollServerSocketChannel.class;
     }
 
     /** A new event loop group of {@code threads} loops on this transport. */

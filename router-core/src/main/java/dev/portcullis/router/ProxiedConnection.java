@@ -4,6 +4,7 @@ import dev.portcullis.policy.IpAddress;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.socket.DuplexChannel;
 import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,24 @@ final class ProxiedConnection {
     private boolean inboundEnded;
     private boolean outboundEnded;
     private volatile boolean closed;
+    /**
+     * When bytes last moved (System.nanoTime), written on the event loop by {@link #touch} and read by the idle
+     * sweep on another thread with opaque access: a stale read only delays an idle close by one sweep.
+     */
+    @SuppressWarnings("unused") // accessed through LAST_ACTIVITY
+    private long lastActivity;
+    private final long idleNanos;
+
+    private static final java.lang.invoke.VarHandle LAST_ACTIVITY;
+
+    static {
+        try {
+            LAST_ACTIVITY = java.lang.invoke.MethodHandles.lookup()
+                    .findVarHandle(ProxiedConnection.class, "lastActivity", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** Where established connections are kept, for reload re-checks and draining. */
     interface ConnectionRegistry {
@@ -51,6 +70,7 @@ final class ProxiedConnection {
         this.local = local;
         this.clientIp = clientIp;
         this.service = service;
+        this.idleNanos = service.service().timeouts().idle().toNanos();
     }
 
     /** Records the connected endpoint side and counts the connection as open. */
@@ -59,7 +79,18 @@ final class ProxiedConnection {
         this.endpoint = e;
         e.opened();
         service.counters().opened();
+        touch();
         registry.register(this);
+    }
+
+    /** Bytes moved: the connection is not idle. On the event loop; no allocation. */
+    void touch() {
+        LAST_ACTIVITY.setOpaque(this, System.nanoTime());
+    }
+
+    /** Whether no byte has moved either way for the service's idle timeout, as of {@code now} (nanoTime). */
+    boolean idleAt(long now) {
+        return now - (long) LAST_ACTIVITY.getOpaque(this) >= idleNanos;
     }
 
     /** The endpoint once connected, else null. Set on the event loop; read racily by a reload's re-check. */
@@ -89,6 +120,11 @@ final class ProxiedConnection {
         }
     }
 
+    /** Whether this direction has ended, its FIN passed on to the other side. */
+    boolean ended(Relay.Direction direction) {
+        return direction == Relay.Direction.INBOUND ? inboundEnded : outboundEnded;
+    }
+
     void failed(Throwable cause) {
         LOG.debug("failed: {} -> {} via {}: {}", client, endpoint, listener, cause.toString());
         close();
@@ -116,7 +152,7 @@ final class ProxiedConnection {
     }
 
     private static void flushAndClose(Channel ch) {
-        if (ch.isActive()) {
+        if (ch.isActive() && !(ch instanceof DuplexChannel d && d.isOutputShutdown())) {
             ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else {
             ch.close();

@@ -9,7 +9,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.timeout.IdleStateEvent;
 
 /**
  * Moves bytes from one side of a proxied connection to the other, with backpressure and half-close.
@@ -28,12 +27,20 @@ import io.netty.handler.timeout.IdleStateEvent;
  *
  * <p>Half-close: when this side's input ends (the peer sent FIN) and every byte before it has been read, the other
  * side's output is shut down once the last write is done; the connection closes when both directions have ended,
- * or when either side closes or errs.
+ * or when either side closes or errs. When the second direction ends, its FIN is not passed alone: the connection
+ * is closed at once (queued bytes are flushed first, and the close sends the FIN), which saves a shutdown call and
+ * its bookkeeping per connection.
+ *
+ * <p>Every read marks the connection active; the data plane's idle sweep closes connections silent both ways for
+ * their service's idle timeout (no timer per connection).
  *
  * <p>One instance per direction; it lives on the one event loop both channels share, so its fields need no
  * synchronisation.
  */
 final class Relay extends ChannelInboundHandlerAdapter {
+
+    /** The relay's name in both pipelines (named, so Netty need not generate a name per connection). */
+    static final String NAME = "relay";
 
     private final Channel other;
     private final Direction direction;
@@ -62,6 +69,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
         if (msg instanceof ByteBuf buf) {
             connection.count(direction, buf.readableBytes());
         }
+        connection.touch();
         other.write(msg, other.voidPromise()); // a failed write reaches the other side's exceptionCaught
         if (!other.isWritable()) {
             ctx.channel().config().setAutoRead(false);
@@ -89,6 +97,12 @@ final class Relay extends ChannelInboundHandlerAdapter {
                 ctx.read();
             }
         } else if (evt instanceof ChannelInputShutdownReadComplete) {
+            if (connection.ended(opposite(direction))) {
+                // The other direction has ended already: both peers are done sending, so close (after what is
+                // queued) rather than pass this FIN alone and close right after; the close sends the FIN.
+                connection.close();
+                return;
+            }
             // Pass the FIN on after everything written so far.
             other.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
                 if (other instanceof DuplexChannel d && other.isActive()) {
@@ -97,11 +111,13 @@ final class Relay extends ChannelInboundHandlerAdapter {
                     connection.close();
                 }
             });
-        } else if (evt instanceof IdleStateEvent) {
-            connection.close();
         } else {
             ctx.fireUserEventTriggered(evt);
         }
+    }
+
+    private static Direction opposite(Direction d) {
+        return d == Direction.INBOUND ? Direction.OUTBOUND : Direction.INBOUND;
     }
 
     @Override

@@ -164,9 +164,11 @@ final class UdpListener implements Listener {
             InetSocketAddress local = packet.recipient() != null ? packet.recipient()
                     : (InetSocketAddress) listenerChannel.localAddress();
             IpAddress clientIp = Flows.ipAddress(sender.getAddress());
-            int rule = Flows.match(state.policy(), clientIp, Flows.ipAddress(local.getAddress()), sender.getPort(),
-                    local.getPort(), IpProtocols.UDP);
+            IpAddress localIp = Flows.ipAddress(local.getAddress());
+            int rule = Flows.match(state.policy(), clientIp, localIp, sender.getPort(), local.getPort(),
+                    IpProtocols.UDP);
             plane.counters().lookedUp();
+            plane.recentFlows().record(clientIp, localIp, sender.getPort(), local.getPort(), IpProtocols.UDP);
             state.counter(rule, plane.counters()).hit(System.currentTimeMillis());
             Action action = state.policy().action(rule);
             ServiceRuntime service = state.listeners().get(key);
