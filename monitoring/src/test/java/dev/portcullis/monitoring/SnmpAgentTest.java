@@ -268,7 +268,7 @@ class SnmpAgentTest {
     }
 
     @Test
-    void trap_endpointGoesDown_snmptrapdReceivesV2cAndV3() throws Exception {
+    void trap_everyKind_snmptrapdReceivesV2cAndV3() throws Exception {
         Tools.require("snmptrapd", "snmptrapd");
         DataPlane plane = planeWithTraffic();
         int trapPort = freeUdpPort();
@@ -305,6 +305,13 @@ class SnmpAgentTest {
         assertThat(traps).contains(PC + ".1.5.1.2.1 = STRING: \"web\"", PC + ".1.5.1.5.1 = Gauge32: " + podPort,
                 PC + ".1.5.1.6.1 = INTEGER: 2");
         assertThat(monitoring.notifications().sent(Notification.Kind.ENDPOINT_DOWN)).isEqualTo(1);
+
+        cluster.pod("127.1.1.10", podPort, "pod-a"); // back: the endpoint comes up again
+        await(() -> count(read(log), PC + ".0.3") == 2, "the endpoint-up notification arrives by v2c and v3");
+        monitoring.notifications().limitHit("web", dev.portcullis.router.RefusalReason.SERVICE_LIMIT, 3);
+        await(() -> count(read(log), PC + ".0.6") == 2, "the limit-hit notification arrives by v2c and v3");
+        assertThat(read(log)).contains(PC + ".1.5.1.6.1 = INTEGER: 1", PC + ".1.7.4.0 = STRING: \"web\"",
+                PC + ".1.7.5.0 = INTEGER: 4", PC + ".1.7.6.0 = Gauge32: 3");
 
         // The control plane's notifications, called as the configuration store will call them.
         monitoring.notifications().commit(7, "alice");
