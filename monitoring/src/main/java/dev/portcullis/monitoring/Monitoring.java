@@ -1,10 +1,16 @@
 package dev.portcullis.monitoring;
 
+import dev.portcullis.monitoring.snmp.SnmpAgent;
 import dev.portcullis.policy.ApplianceConfig;
 import dev.portcullis.router.DataPlane;
+import dev.portcullis.router.Endpoint;
+import dev.portcullis.router.EndpointHealthListener;
+import dev.portcullis.router.RefusalReason;
 import dev.portcullis.router.RouterState;
 import dev.portcullis.router.ServiceCounters;
 import dev.portcullis.router.ServiceRuntime;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -14,12 +20,13 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
-import dev.portcullis.monitoring.snmp.SnmpAgent;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -35,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * endpoint and the SNMP agent as {@code appliance.yaml} asks, and notifications.
  *
  * <pre>{@code
- * Monitoring m = Monitoring.start(config, plane, version);          // after the data plane started
+ * Monitoring m = Monitoring.start(config, plane, version, stateDir); // after the data plane started
  * m.controlPlane().policyCommitted(new PolicyRevision(...));       // from the configuration store
  * m.notifications().commit(revision, author);
  * String text = m.showMetrics();                                   // for the console's "show metrics"
@@ -71,12 +78,12 @@ public final class Monitoring implements AutoCloseable {
                 .orElse(ApplianceConfig.Snmp.DEFAULT_NOTIFICATIONS_PER_MINUTE));
         // Micrometer's process.cpu.time is in nanoseconds ("_ns_total", which promtool rejects as an abbreviated
         // unit); Prometheus's own name for it is process_cpu_seconds_total.
-        registry.config().meterFilter(io.micrometer.core.instrument.config.MeterFilter.deny(
+        registry.config().meterFilter(MeterFilter.deny(
                 id -> id.getName().equals("process.cpu.time")));
         // system.cpu.count would be system_cpu_count, a gauge with the "_count" suffix of summaries (promtool).
-        registry.config().meterFilter(new io.micrometer.core.instrument.config.MeterFilter() {
+        registry.config().meterFilter(new MeterFilter() {
             @Override
-            public io.micrometer.core.instrument.Meter.Id map(io.micrometer.core.instrument.Meter.Id id) {
+            public Meter.Id map(Meter.Id id) {
                 return id.getName().equals("system.cpu.count") ? id.withName("system.cpus") : id;
             }
         });
@@ -87,9 +94,8 @@ public final class Monitoring implements AutoCloseable {
         new ClassLoaderMetrics().bindTo(registry);
         new JvmInfoMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
-        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                instanceof com.sun.management.OperatingSystemMXBean os) {
-            io.micrometer.core.instrument.FunctionCounter.builder("process.cpu", os,
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            FunctionCounter.builder("process.cpu", os,
                             x -> x.getProcessCpuTime() / 1e9).baseUnit("seconds")
                     .description("CPU time used by the process").register(registry);
         }
@@ -232,7 +238,7 @@ public final class Monitoring implements AutoCloseable {
             services.sort(Comparator.comparing(ServiceRuntime::name));
             for (ServiceRuntime rt : services) {
                 ServiceCounters c = rt.counters();
-                long up = rt.endpoints().stream().filter(dev.portcullis.router.Endpoint::healthy).count();
+                long up = rt.endpoints().stream().filter(Endpoint::healthy).count();
                 b.append(String.format("  %-20s active %d, total %d, bytes in %d, out %d, refused %d, endpoints "
                                 + "%d of %d up%n", rt.name(), c.active(), c.total(), c.bytesIn(), c.bytesOut(),
                         refusals(c), up, rt.endpoints().size()));
@@ -252,7 +258,7 @@ public final class Monitoring implements AutoCloseable {
 
     private static long refusals(ServiceCounters c) {
         long n = 0;
-        for (dev.portcullis.router.RefusalReason r : dev.portcullis.router.RefusalReason.values()) {
+        for (RefusalReason r : RefusalReason.values()) {
             n += c.refusals(r);
         }
         return n;
@@ -270,7 +276,7 @@ public final class Monitoring implements AutoCloseable {
             return;
         }
         closed = true;
-        plane.onEndpointHealth(dev.portcullis.router.EndpointHealthListener.NONE);
+        plane.onEndpointHealth(EndpointHealthListener.NONE);
         timer.shutdownNow();
         endpoint.ifPresent(MetricsEndpoint::close);
         notifications.close();

@@ -25,6 +25,7 @@ import org.snmp4j.smi.OID;
 import org.snmp4j.smi.OctetString;
 import org.snmp4j.smi.UnsignedInteger32;
 import org.snmp4j.smi.Variable;
+import org.snmp4j.smi.VariableBinding;
 
 /**
  * PORTCULLIS-MIB ({@code configs/mib/PORTCULLIS-MIB.txt}): the policy's figures, and the rule, service, refusal and
@@ -219,13 +220,13 @@ final class PortcullisMib {
      * The endpoint columns a notification carries (service, address type, address, port, state), with the
      * endpoint's index as instance.
      */
-    List<org.snmp4j.smi.VariableBinding> endpointBindings(String service, HostPort address, boolean up) {
+    List<VariableBinding> endpointBindings(String service, HostPort address, boolean up) {
         int i = endpointIndex(service, address);
         Variable[] cells = endpointCells(service, address, up, 0, 0);
-        List<org.snmp4j.smi.VariableBinding> out = new ArrayList<>();
+        List<VariableBinding> out = new ArrayList<>();
         for (int col : new int[] {ENDPOINT_SERVICE, ENDPOINT_ADDRESS_TYPE, ENDPOINT_ADDRESS, ENDPOINT_PORT,
             ENDPOINT_STATE}) {
-            out.add(new org.snmp4j.smi.VariableBinding(new OID(ENDPOINT_ENTRY).append(col).append(i),
+            out.add(new VariableBinding(new OID(ENDPOINT_ENTRY).append(col).append(i),
                     cells[col - ENDPOINT_COLUMNS[0]]));
         }
         return out;
