@@ -2,6 +2,7 @@
 module dev.portcullis.appliance {
     requires dev.portcullis.policy;
     requires dev.portcullis.router;
+    requires dev.portcullis.monitoring;
     requires dev.portcullis.mgmt;
     requires info.picocli;
     requires org.slf4j;

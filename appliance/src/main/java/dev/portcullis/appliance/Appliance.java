@@ -8,6 +8,9 @@ import dev.portcullis.mgmt.config.ConfigStore;
 import dev.portcullis.mgmt.config.Operator;
 import dev.portcullis.mgmt.console.Console;
 import dev.portcullis.mgmt.console.StoreConfigBackend;
+import dev.portcullis.monitoring.ControlPlaneMetrics;
+import dev.portcullis.monitoring.Monitoring;
+import dev.portcullis.monitoring.MonitoringException;
 import dev.portcullis.mgmt.console.DataPlaneView;
 import dev.portcullis.mgmt.ssh.SshConsoleException;
 import dev.portcullis.mgmt.ssh.SshConsoleServer;
@@ -32,8 +35,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running appliance: the data plane on the configured policy, the cluster routes, the SSH console, and
- * reloads.
+ * The running appliance: the configuration store and the data plane on its running revision, the cluster routes,
+ * monitoring (Prometheus, SNMP, notifications), the SSH console, and reloads.
  *
  * <p>Threading: {@link #reload} and {@link #stop} are synchronized; they come from the signal handler thread and
  * the shutdown hook.
@@ -42,11 +45,15 @@ final class Appliance {
 
     private static final Logger LOG = LoggerFactory.getLogger(Appliance.class);
 
+    /** Who commits the policy file on SIGHUP, as revisions and notifications name it. */
+    static final String RELOAD_AUTHOR = "system";
+
     private final ApplianceConfig config;
     private final DataPlane plane;
     private final Optional<ClusterRoutes> routes;
     private final Optional<Management> management;
     private final Configuration configuration;
+    private final Monitoring monitoring;
     private boolean stopped;
 
     /**
@@ -81,12 +88,13 @@ final class Appliance {
     }
 
     private Appliance(ApplianceConfig config, DataPlane plane, Optional<ClusterRoutes> routes,
-                      Optional<Management> management, Configuration configuration) {
+                      Optional<Management> management, Configuration configuration, Monitoring monitoring) {
         this.config = config;
         this.plane = plane;
         this.routes = routes;
         this.management = management;
         this.configuration = configuration;
+        this.monitoring = monitoring;
     }
 
     /** Thrown when the appliance cannot start: the message says why, and nothing is left running. */
@@ -112,6 +120,28 @@ final class Appliance {
             configuration.close();
             throw new StartFailure(e.getMessage(), e);
         }
+        Monitoring monitoring;
+        try {
+            // The SNMP engine's boots count is kept in the state directory, beside the configuration store.
+            monitoring = Monitoring.start(config, plane, Version.current(), config.state().directory());
+        } catch (MonitoringException e) {
+            plane.close();
+            configuration.close();
+            throw new StartFailure(e.getMessage(), e);
+        }
+        dev.portcullis.mgmt.config.Revision running = configuration.service().running();
+        monitoring.controlPlane().policyCommitted(new ControlPlaneMetrics.PolicyRevision(running.number(),
+                policy.policy().rules().size(), running.time(), running.author()));
+        // Every later revision (console commits, SIGHUP commits, automatic rollbacks) reaches monitoring.
+        configuration.service().onRevision((r, p) -> {
+            monitoring.controlPlane().policyCommitted(new ControlPlaneMetrics.PolicyRevision(r.number(),
+                    p.policy().rules().size(), r.time(), r.author()));
+            if (r.origin() == dev.portcullis.mgmt.config.Revision.Origin.AUTOMATIC_ROLLBACK) {
+                monitoring.notifications().automaticRollback(r.number(), r.rollbackTo().orElse(0), r.author());
+            } else {
+                monitoring.notifications().commit(r.number(), r.author());
+            }
+        });
         Optional<ClusterRoutes> routes = Optional.empty();
         if (config.routes().manage()) {
             ClusterRoutes r = new ClusterRoutes(config.routes().protocol(), ClusterRoutes.CommandRunner.processes());
@@ -127,8 +157,9 @@ final class Appliance {
         Optional<Management> management = Optional.empty();
         if (config.ssh().isPresent()) {
             try {
-                management = Optional.of(startConsole(config, plane, routes, configuration.service()));
+                management = Optional.of(startConsole(config, plane, routes, configuration.service(), monitoring));
             } catch (SshConsoleException | IOException e) {
+                monitoring.close();
                 plane.close();
                 configuration.close();
                 throw new StartFailure("the SSH console did not start: " + e.getMessage(), e);
@@ -137,7 +168,7 @@ final class Appliance {
         LOG.info("start: node {} serving revision {} of the policy ({} rules, {} services) on {}", config.node(),
                 configuration.service().running().number(), policy.policy().rules().size(),
                 policy.policy().services().size(), plane.listeners());
-        return new Appliance(config, plane, routes, management, configuration);
+        return new Appliance(config, plane, routes, management, configuration, monitoring);
     }
 
     /**
@@ -184,16 +215,34 @@ final class Appliance {
      * configuration mode works on the configuration store.
      */
     private static Management startConsole(ApplianceConfig config, DataPlane plane, Optional<ClusterRoutes> routes,
-                                           ConfigService service) throws SshConsoleException, IOException {
+                                           ConfigService service, Monitoring monitoring)
+            throws SshConsoleException, IOException {
         ApplianceConfig.Ssh ssh = config.ssh().orElseThrow();
         Path logs = config.logging().directory();
         AuditLog audit = new AuditLog(logs, ssh.auditMaxSize(), ssh.auditFiles());
-        Console console = new Console(new DataPlaneView(plane, routes, config.node(), Version.current(),
-                logs.resolve(DecisionLog.FILE_NAME)), new StoreConfigBackend(service, user -> ssh.uploads().resolve(user)),
+        DataPlaneView view = new DataPlaneView(plane, routes, config.node(), Version.current(),
+                logs.resolve(DecisionLog.FILE_NAME)).withMonitoring(monitoring::showMetrics, monitoring::showSnmp);
+        Console console = new Console(view, new StoreConfigBackend(service, user -> ssh.uploads().resolve(user)),
                 audit, ssh.uploads());
         String host = config.managementAddress().orElseThrow().toString();
         try {
             SshConsoleServer server = SshConsoleServer.start(ssh, host, config.users(), console, audit);
+            server.onEvents(new SshConsoleServer.Events() {
+                @Override
+                public void sessionOpened() {
+                    monitoring.controlPlane().sshSessionOpened();
+                }
+
+                @Override
+                public void sessionClosed() {
+                    monitoring.controlPlane().sshSessionClosed();
+                }
+
+                @Override
+                public void loginFailed() {
+                    monitoring.controlPlane().loginFailed();
+                }
+            });
             if (config.users().isEmpty()) {
                 LOG.warn("startConsole: appliance.yaml declares no users: nobody can log in to the console");
             }
@@ -236,7 +285,7 @@ final class Appliance {
         }
         Path file = config.policy().toAbsolutePath();
         try {
-            ConfigSession session = configuration.service().openSession(new Operator("system", "SIGHUP"),
+            ConfigSession session = configuration.service().openSession(new Operator(RELOAD_AUTHOR, "SIGHUP"),
                     file.getParent());
             session.load(file.getFileName().toString());
             if (!session.modified()) {
@@ -267,12 +316,21 @@ final class Appliance {
         }
         management.ifPresent(Management::close);
         configuration.close();
+        monitoring.close();
         plane.close();
         LOG.info("stop: stopped");
     }
 
     DataPlane dataPlane() {
         return plane;
+    }
+
+    /**
+     * Monitoring of this appliance: {@code monitoring().showMetrics()} and {@code showSnmp()} are the console's
+     * {@code show metrics} and {@code show snmp}.
+     */
+    Monitoring monitoring() {
+        return monitoring;
     }
 
     /** The SSH console's port, when it runs. */

@@ -52,6 +52,8 @@ final class DemoCommand implements Callable<Integer> {
                       curl --interface 127.0.0.2 http://127.0.0.1:8443/    admitted: the admin pod answers
                       echo hello | nc -u -w1 127.0.0.1 8053                admitted UDP: the echo pod answers (netcat)
                       ./portcullis policy test %s --from 127.0.0.3 --to 127.0.0.1:8443
+                      curl http://127.0.0.1:9464/metrics                   the Prometheus metrics
+                      snmpwalk -v2c -c public 127.0.0.1:1161 .1.3.6.1.4.1.32473    PORTCULLIS-MIB over SNMP
                     The console (user demo, role admin; try ?, TAB, 'show rules hits', 'show connections'):
                       ssh -i %s -o IdentitiesOnly=yes -o UserKnownHostsFile=%s/known_hosts -p %d demo@%s
                       ssh -i %s -o IdentitiesOnly=yes -o UserKnownHostsFile=%s/known_hosts -p %d demo@%s 'show services | json'

@@ -1,6 +1,6 @@
 package dev.portcullis.appliance;
 
-import dev.portcullis.mgmt.ssh.PasswordHash;
+import dev.portcullis.policy.PasswordHash;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -12,12 +12,16 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code portcullis hash-password}: prints the hash of a console user's password, for {@code password:} in
- * appliance.yaml. On a terminal the password is asked twice and not echoed; otherwise the first line of standard
- * input is the password ({@code printf '%s\n' "$PW" | portcullis hash-password}).
+/**
+ * {@code portcullis hash-password}: prints the hash of a password for appliance.yaml: a console user's
+ * {@code password:} or the metrics endpoint's {@code basicAuth.passwordHash}. On a terminal the password is asked
+ * twice and not echoed; otherwise the first line of standard input is the password
+ * ({@code printf '%s\n' "$PW" | portcullis hash-password}). The password is never an argument, so it stays out of
+ * the shell history and the process list.
  */
 @Command(name = "hash-password", mixinStandardHelpOptions = true,
-        description = "Print the hash of a console user's password for appliance.yaml (PBKDF2-HMAC-SHA256).",
+        description = "Print the hash of a password for appliance.yaml (a console user's password, the metrics "
+                + "endpoint's basic auth; PBKDF2-HMAC-SHA256).",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:printed", "1:empty or mistyped password"})
 final class HashPasswordCommand implements Callable<Integer> {

@@ -95,6 +95,61 @@ class ApplianceTest {
     }
 
     @Test
+    void start_withMetrics_servesThemAndAReloadCountsAsACommit() throws Exception {
+        int listen = freePort();
+        int pod = freePort();
+        int metrics = freePort();
+        Files.writeString(dir.resolve("appliance.yaml"), """
+                node: t
+                policy: policy.yaml
+                dataPlane: {drainTimeout: 1s}
+                logging: {directory: logs}
+                metrics: {address: 127.0.0.1, port: %d}
+                """.formatted(metrics));
+        Files.writeString(dir.resolve("policy.yaml"), policy(listen, pod, ""));
+        var cfg = ApplianceConfigReader.read(dir);
+        try (DemoPods pods = DemoPods.start(PolicyLoader.check(cfg.policy()).policy().orElseThrow())) {
+            Appliance appliance = Appliance.start(cfg);
+            try {
+                get(listen);
+                String text = httpGet(metrics, "/metrics");
+                assertThat(text).contains("portcullis_rule_hits_total{rule=\"web\"} 1.0",
+                        "portcullis_policy_revision 1.0", "portcullis_policy_rules 1.0");
+
+                Files.writeString(dir.resolve("policy.yaml"), policy(listen, pod,
+                        "  - {name: other, source: [192.0.2.0/24], action: drop}\n"));
+                assertThat(appliance.reload()).isPresent();
+                text = httpGet(metrics, "/metrics");
+                assertThat(text).contains("portcullis_policy_revision 2.0", "portcullis_policy_rules 2.0",
+                        "portcullis_rule_hits_total{rule=\"other\"} 0.0", "portcullis_rule_hits_total{rule=\"web\"} 1.0");
+                assertThat(appliance.monitoring().showMetrics())
+                        .contains("policy: revision 2, 2 rules", "by " + Appliance.RELOAD_AUTHOR);
+                assertThat(appliance.monitoring().notifications()
+                        .sent(dev.portcullis.monitoring.Notification.Kind.COMMIT)).isEqualTo(1);
+                assertThat(appliance.monitoring().showSnmp()).contains("agent: off");
+            } finally {
+                appliance.stop();
+            }
+            // Stopped: the metrics port is free again.
+            try (ServerSocket s = new ServerSocket(metrics, 1, InetAddress.getLoopbackAddress())) {
+                assertThat(s.getLocalPort()).isEqualTo(metrics);
+            }
+        }
+    }
+
+    private static String httpGet(int port, String path) throws Exception {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(("GET " + path + " HTTP/1.0\r\nHost: test\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(response).startsWith("HTTP/1.1 200");
+            return response;
+        }
+    }
+
+    @Test
     void demoFiles_embedded_areValid() throws Exception {
         for (String name : DemoCommand.FILES) {
             try (InputStream in = DemoCommand.class.getResourceAsStream("demo/" + name)) {
@@ -193,6 +248,7 @@ class ApplianceTest {
         int listen = freePort();
         int pod = freePort();
         int sshPort = freePort();
+        int metricsPort = freePort();
         Path key = dir.resolve("root-key");
         assertThat(tool(java.util.List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString()))
                 .getKey()).isZero();
@@ -203,7 +259,8 @@ class ApplianceTest {
                 dataPlane: {drainTimeout: 1s}
                 ssh: {port: %d}
                 users: [{name: ops, role: admin, keys: ["%s"]}]
-                """.formatted(sshPort, Files.readString(dir.resolve("root-key.pub")).strip()));
+                metrics: {port: %d}
+                """.formatted(sshPort, Files.readString(dir.resolve("root-key.pub")).strip(), metricsPort));
         Files.writeString(dir.resolve("policy.yaml"), policy(listen, pod, ""));
         var cfg = ApplianceConfigReader.read(dir);
         java.util.List<String> opts = java.util.List.of("-F", "/dev/null", "-i", key.toString(),
@@ -242,6 +299,16 @@ class ApplianceTest {
 
                 var history = tool(concat(new java.util.ArrayList<>(ssh), "show history"));
                 assertThat(history.getValue()).contains("deny local clients", "ops");
+
+                // The commit reached monitoring: the same revision and author in show metrics and on /metrics,
+                // a commit notification, and the SSH sessions counted.
+                var metrics = tool(concat(new java.util.ArrayList<>(ssh), "show metrics"));
+                assertThat(metrics.getValue()).contains("revision 2", "by ops");
+                assertThat(appliance.monitoring().notifications()
+                        .sent(dev.portcullis.monitoring.Notification.Kind.COMMIT)).isEqualTo(1);
+                String exported = httpGet(metricsPort, "/metrics");
+                assertThat(exported).contains("portcullis_policy_revision 2.0");
+                assertThat(exported).containsPattern("portcullis_ssh_sessions_total [3-9]\\.0");
             } finally {
                 appliance.stop();
             }

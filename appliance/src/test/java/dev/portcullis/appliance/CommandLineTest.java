@@ -215,7 +215,7 @@ class CommandLineTest {
             assertThat(r.exit()).as(r.err()).isZero();
             String hash = r.out().strip();
             assertThat(hash).startsWith("$pbkdf2-sha256$i=600000$");
-            assertThat(dev.portcullis.mgmt.ssh.PasswordHash.parse(hash).matches("s3cret pass".toCharArray()))
+            assertThat(dev.portcullis.policy.PasswordHash.parse(hash).matches("s3cret pass".toCharArray()))
                     .isTrue();
             System.setIn(new java.io.ByteArrayInputStream(new byte[0]));
             Result empty = run("hash-password");

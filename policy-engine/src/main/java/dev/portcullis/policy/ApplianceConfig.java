@@ -26,7 +26,11 @@ import java.util.Optional;
  * users:
  *   - {name: alice, role: admin, keys: ["ssh-ed25519 AAAAC3Nza... alice@laptop"]}
  *   - {name: bob, role: auditor, keys: [...], password: "$pbkdf2-sha256$i=600000$...$..."}
+ * metrics: {address: 127.0.0.1, port: 9464}
+ * snmp: {address: 127.0.0.1, port: 161, community: {name: public, allowedSources: [127.0.0.1]}}
  * </pre>
+ *
+ * <p>{@code metrics} and {@code snmp} are read by {@link MonitoringConfigReader}; absent means off.
  *
  * @param directory the configuration directory; relative paths in the file are resolved against it
  * @param ssh the SSH console's settings; empty when the file has no {@code ssh} part (no console runs)
@@ -34,7 +38,7 @@ import java.util.Optional;
  */
 public record ApplianceConfig(Path directory, String node, Path policy, Optional<IpAddress> managementAddress,
                               DataPlane dataPlane, Logging logging, Routes routes, State state, Optional<Ssh> ssh,
-                              List<User> users) {
+                              List<User> users, Optional<Metrics> metrics, Optional<Snmp> snmp) {
 
     public ApplianceConfig {
         Objects.requireNonNull(directory, "directory");
@@ -47,6 +51,8 @@ public record ApplianceConfig(Path directory, String node, Path policy, Optional
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(ssh, "ssh");
         users = List.copyOf(users);
+        Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(snmp, "snmp");
     }
 
     /** Data plane settings; 0 means "one per core" for threads and "no limit" for connections. */
@@ -169,5 +175,149 @@ public record ApplianceConfig(Path directory, String node, Path policy, Optional
             Objects.requireNonNull(location, "location");
             keys = List.copyOf(keys);
         }
+    }
+
+    /**
+     * The Prometheus endpoint ({@code /metrics}): where it listens, and the basic authentication it asks for, if any.
+     *
+     * @param address the address it binds to: the {@code metrics.address} key, else the management address
+     */
+    public record Metrics(IpAddress address, int port, Optional<BasicAuth> basicAuth) {
+        public static final int DEFAULT_PORT = 9464;
+
+        public Metrics {
+            Objects.requireNonNull(address, "address");
+            Objects.requireNonNull(basicAuth, "basicAuth");
+        }
+    }
+
+    /**
+     * Basic authentication of scrapes.
+     *
+     * @param passwordHash the password's hash as {@code pbkdf2-sha256$ITERATIONS$SALT$HASH} (salt and hash in
+     *                     base64); never the password itself
+     */
+    public record BasicAuth(String user, String passwordHash) {
+        public BasicAuth {
+            Objects.requireNonNull(user, "user");
+            Objects.requireNonNull(passwordHash, "passwordHash");
+        }
+
+        @Override
+        public String toString() {
+            return "BasicAuth[user=" + user + ", passwordHash=(hidden)]";
+        }
+    }
+
+    /**
+     * The SNMP agent: read-only SNMPv2c for one community from allowed sources, SNMPv3 USM users, and where
+     * notifications go.
+     *
+     * @param community v2c access; empty turns v2c off
+     * @param allowUnauthenticatedV3 whether SNMPv3 requests without authentication are answered (users without
+     *                               keys are then allowed too)
+     * @param notificationsPerMinute how many notifications of each kind go out per minute at most (bursts of that
+     *                               many)
+     */
+    public record Snmp(IpAddress address, int port, Optional<Community> community, List<SnmpUser> users,
+                       boolean allowUnauthenticatedV3, List<TrapTarget> trapTargets, int notificationsPerMinute,
+                       String contact, String location) {
+        public static final int DEFAULT_PORT = 161;
+        public static final int DEFAULT_TRAP_PORT = 162;
+        public static final int DEFAULT_NOTIFICATIONS_PER_MINUTE = 10;
+
+        public Snmp {
+            Objects.requireNonNull(address, "address");
+            Objects.requireNonNull(community, "community");
+            users = List.copyOf(users);
+            trapTargets = List.copyOf(trapTargets);
+            Objects.requireNonNull(contact, "contact");
+            Objects.requireNonNull(location, "location");
+        }
+    }
+
+    /** An SNMPv2c community and the source addresses it is accepted from. */
+    public record Community(String name, List<IpPrefix> allowedSources) {
+        public Community {
+            Objects.requireNonNull(name, "name");
+            allowedSources = List.copyOf(allowedSources);
+        }
+
+        @Override
+        public String toString() {
+            return "Community[name=(hidden), allowedSources=" + allowedSources + "]";
+        }
+    }
+
+    /** SHA-2 authentication protocols of SNMPv3 USM (RFC 7860). */
+    public enum SnmpAuth {
+        SHA224("sha224"), SHA256("sha256"), SHA384("sha384"), SHA512("sha512");
+
+        private final String key;
+
+        SnmpAuth(String key) {
+            this.key = key;
+        }
+
+        /** The name written in {@code appliance.yaml}. */
+        public String key() {
+            return key;
+        }
+    }
+
+    /** AES privacy protocols of SNMPv3 USM: AES-128 (RFC 3826), and AES-192/256 with the same key extension as Net-SNMP. */
+    public enum SnmpPrivacy {
+        AES128("aes128"), AES192("aes192"), AES256("aes256");
+
+        private final String key;
+
+        SnmpPrivacy(String key) {
+            this.key = key;
+        }
+
+        /** The name written in {@code appliance.yaml}. */
+        public String key() {
+            return key;
+        }
+    }
+
+    /**
+     * An SNMPv3 user. With keys, requests must be authenticated and encrypted (authPriv); without, the user exists
+     * only when unauthenticated SNMPv3 is allowed.
+     */
+    public record SnmpUser(String name, Optional<UsmKeys> keys) {
+        public SnmpUser {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(keys, "keys");
+        }
+    }
+
+    /** A USM user's authentication and privacy protocols and passphrases (at least 8 characters each). */
+    public record UsmKeys(SnmpAuth auth, String authPassphrase, SnmpPrivacy privacy, String privPassphrase) {
+        public UsmKeys {
+            Objects.requireNonNull(auth, "auth");
+            Objects.requireNonNull(authPassphrase, "authPassphrase");
+            Objects.requireNonNull(privacy, "privacy");
+            Objects.requireNonNull(privPassphrase, "privPassphrase");
+        }
+
+        @Override
+        public String toString() {
+            return "UsmKeys[auth=" + auth + ", privacy=" + privacy + ", passphrases=(hidden)]";
+        }
+    }
+
+    /** Where notifications go: SNMPv2c traps with a community, or SNMPv3 traps as one of {@link Snmp#users()}. */
+    public record TrapTarget(IpAddress address, int port, TrapVersion version, String communityOrUser) {
+        public TrapTarget {
+            Objects.requireNonNull(address, "address");
+            Objects.requireNonNull(version, "version");
+            Objects.requireNonNull(communityOrUser, "communityOrUser");
+        }
+    }
+
+    /** The SNMP version of a notification target. */
+    public enum TrapVersion {
+        V2C, V3
     }
 }

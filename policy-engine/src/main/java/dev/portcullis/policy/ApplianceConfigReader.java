@@ -29,7 +29,7 @@ public final class ApplianceConfigReader {
     public static final String FILE_NAME = "appliance.yaml";
 
     static final Set<String> TOP_KEYS = keys("node", "policy", "management", "dataPlane", "logging", "routes",
-            "state", "ssh", "users");
+            "state", "ssh", "users", "metrics", "snmp");
     static final Set<String> MANAGEMENT_KEYS = keys("address");
     static final Set<String> DATA_PLANE_KEYS = keys("ioThreads", "maxConnections", "maxUdpFlowsPerListener",
             "closeDeniedOnReload", "drainTimeout");
@@ -44,9 +44,6 @@ public final class ApplianceConfigReader {
     /** A console user name: what OpenSSH clients and audit lines handle without quoting. */
     private static final Pattern USER_NAME = Pattern.compile("[a-z_][a-z0-9_.-]{0,31}");
 
-    /** The form {@code portcullis hash-password} writes: {@code $pbkdf2-sha256$i=ITERATIONS$SALT$HASH}. */
-    private static final Pattern PASSWORD_HASH =
-            Pattern.compile("\\$pbkdf2-sha256\\$i=[0-9]{1,9}\\$[A-Za-z0-9+/]+=*\\$[A-Za-z0-9+/]+=*");
 
     private ApplianceConfigReader() {
     }
@@ -167,7 +164,14 @@ public final class ApplianceConfigReader {
                 }
             }
             List<ApplianceConfig.User> users = top.containsKey("users") ? users(top.get("users").value()) : List.of();
-            return new ApplianceConfig(directory, node, policy, mgmt, dp, logging, routes, state, ssh, users);
+            MonitoringConfigReader monitoring = new MonitoringConfigReader(d, values);
+            Optional<IpAddress> management = mgmt;
+            Optional<ApplianceConfig.Metrics> metrics = Optional.ofNullable(top.get("metrics"))
+                    .flatMap(e -> monitoring.metrics(e.value(), management));
+            Optional<ApplianceConfig.Snmp> snmp = Optional.ofNullable(top.get("snmp"))
+                    .flatMap(e -> monitoring.snmp(e.value(), management));
+            return new ApplianceConfig(directory, node, policy, mgmt, dp, logging, routes, state, ssh, users,
+                    metrics, snmp);
         }
 
         private Optional<ApplianceConfig.Ssh> ssh(Path directory, YamlNode node) {
@@ -261,7 +265,7 @@ public final class ApplianceConfigReader {
                 if (m.containsKey("password")) {
                     YamlNode p = m.get("password").value();
                     password = text(p, "password").filter(t -> {
-                        if (PASSWORD_HASH.matcher(t).matches()) {
+                        if (PasswordHash.wellFormed(t)) {
                             return true;
                         }
                         d.error(p.location(), "password must be a hash made by 'portcullis hash-password'",

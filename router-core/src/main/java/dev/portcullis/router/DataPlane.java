@@ -70,6 +70,9 @@ public final class DataPlane implements AutoCloseable {
 
     private boolean closed;
 
+    /** Told of endpoint health flips; set by {@link #onEndpointHealth}, read on the event loops. */
+    private volatile EndpointHealthListener healthListener = EndpointHealthListener.NONE;
+
     /**
      * Off the event loops: sweeps idle per-source limit entries every few seconds (it walks whole maps), and closes
      * connections idle past their service's timeout every second.
@@ -253,6 +256,19 @@ public final class DataPlane implements AutoCloseable {
     private void healthChanged(ServiceRuntime rt, Endpoint endpoint, boolean up) {
         LOG.warn("healthChanged: service {} endpoint {} is {}", rt.name(), endpoint.address(), up ? "up" : "down");
         rt.selector().healthChanged();
+        try {
+            healthListener.healthChanged(rt.name(), endpoint, up);
+        } catch (RuntimeException e) {
+            LOG.warn("healthChanged: listener failed on {} going {}", endpoint.address(), up ? "up" : "down", e);
+        }
+    }
+
+    /**
+     * Sets the one listener told of every endpoint health flip from now on (replacing any earlier one); see
+     * {@link EndpointHealthListener} for where it runs.
+     */
+    public void onEndpointHealth(EndpointHealthListener listener) {
+        this.healthListener = java.util.Objects.requireNonNull(listener, "listener");
     }
 
     /** Where admitted connections register once established, and leave when closed. */

@@ -351,6 +351,28 @@ class DataPlaneTest {
     }
 
     @Test
+    void onEndpointHealth_podStopsAndReturns_toldDownThenUpWithService() throws Exception {
+        int port = freePort();
+        int podPort = freePort();
+        EchoPod pod = new EchoPod("127.1.1.10", podPort, "pod-a");
+        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy("""
+                web:
+                  listen: [127.0.0.1:%d]
+                  endpoints: [127.1.1.10:%d]
+                  healthCheck: {interval: 100ms, timeout: 100ms, rise: 1, fall: 1}
+                """.formatted(port, podPort), "- {name: web, destination: [service:web], action: accept}"));
+        List<String> events = new CopyOnWriteArrayList<>();
+        plane.onEndpointHealth((service, endpoint, up) ->
+                events.add(service + " " + endpoint.address() + (up ? " up" : " down")));
+        pod.close();
+        await(() -> !events.isEmpty(), "the listener hears of the endpoint going down");
+        new EchoPod("127.1.1.10", podPort, "pod-a");
+        await(() -> events.size() == 2, "the listener hears of the endpoint coming back");
+        assertThat(events).containsExactly("web 127.1.1.10:%d down".formatted(podPort),
+                "web 127.1.1.10:%d up".formatted(podPort));
+    }
+
+    @Test
     void tcp_halfClose_passesFinAndKeepsTheOtherDirection() throws Exception {
         int port = freePort();
         int podPort = freePort();

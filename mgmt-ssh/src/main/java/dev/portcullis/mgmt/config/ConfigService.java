@@ -102,6 +102,31 @@ public final class ConfigService implements AutoCloseable {
     private ConfirmTimer.Scheduled scheduled;
     /** Guarded by lock. */
     private boolean closed;
+    /** Told of every new revision; set once by the appliance before commits start, read under lock. */
+    private volatile RevisionListener listener = (r, p) -> { };
+
+    /**
+     * Told of every revision the service records while running: commits and automatic rollbacks (monitoring's
+     * figures and notifications). Called on the committing thread, under the service's lock: keep it quick, and
+     * do not call back into the service.
+     */
+    @FunctionalInterface
+    public interface RevisionListener {
+        void recorded(Revision revision, CompiledPolicy policy);
+    }
+
+    /** Sets the one listener told of new revisions. */
+    public void onRevision(RevisionListener l) {
+        this.listener = Objects.requireNonNull(l, "listener");
+    }
+
+    private void told(Revision r, CompiledPolicy policy) {
+        try {
+            listener.recorded(r, policy);
+        } catch (RuntimeException e) {
+            LOG.warn("told: the revision listener failed on revision {}: {}", r.number(), e.toString());
+        }
+    }
 
     private ConfigService(ConfigStore store, Settings settings, CompiledPolicy running) {
         this.store = store;
@@ -303,6 +328,7 @@ public final class ConfigService implements AutoCloseable {
             pending.ifPresent(this::arm);
             LOG.info("commit: {}{}: {}", r.describe(), pending.map(p -> ", confirm by " + p.deadline()
                     + " or revision " + p.rollbackTo() + " comes back").orElse(""), report);
+            told(r, compiled);
             List<Diagnostic> warnings = check.diagnostics().stream().filter(d -> !d.isError()).toList();
             return new CommitResult(r, report, warnings, pending);
         }
@@ -411,6 +437,7 @@ public final class ConfigService implements AutoCloseable {
             Revision done = store.append(text, now(), Operator.SYSTEM, comment, Revision.Origin.AUTOMATIC_ROLLBACK,
                     Optional.empty(), OptionalInt.empty());
             LOG.warn("recordRollback: {}", done.describe());
+            told(done, running);
         } catch (IOException e) {
             // The data plane keeps the rolled-back policy either way (never the unconfirmed one): safer.
             throw new ConfigException(ConfigException.Kind.STORE_FAILED, "the automatic rollback could not be "

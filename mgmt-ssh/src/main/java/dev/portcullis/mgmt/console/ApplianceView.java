@@ -51,4 +51,14 @@ public interface ApplianceView {
 
     /** The decision log file (JSON lines of rules with {@code log: true}). */
     Path decisionLog();
+
+    /** {@code show metrics}: a short summary of what the Prometheus endpoint exports, or why there is none. */
+    default String metrics() {
+        return "monitoring is not running in this appliance\n";
+    }
+
+    /** {@code show snmp}: the SNMP agent's state and figures, or why there is none. */
+    default String snmp() {
+        return "monitoring is not running in this appliance\n";
+    }
 }

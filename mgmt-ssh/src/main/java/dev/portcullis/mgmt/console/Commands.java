@@ -94,6 +94,10 @@ public final class Commands {
                 OperationalCommands::runningConfig));
         s.add(spec("show config revision <revision>", Privilege.SHOW, BOTH, "A stored revision's policy",
                 OperationalCommands::revisionConfig));
+        s.add(spec("show metrics", Privilege.SHOW, BOTH, "What the Prometheus endpoint exports",
+                OperationalCommands::metrics));
+        s.add(spec("show snmp", Privilege.SHOW, BOTH, "The SNMP agent: state, requests, notifications",
+                OperationalCommands::snmp));
         s.add(spec("show history", Privilege.SHOW, BOTH, "Stored revisions: who, when, why",
                 OperationalCommands::history));
         s.add(spec("show log audit", Privilege.SHOW, BOTH, "The last lines of the audit log",

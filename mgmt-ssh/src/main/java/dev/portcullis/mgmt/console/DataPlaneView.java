@@ -24,6 +24,9 @@ public final class DataPlaneView implements ApplianceView {
     private final String version;
     private final Path decisionLog;
     private final Instant started = Instant.now();
+    /** Summaries from monitoring, when it runs; set once at start, before the console serves anyone. */
+    private volatile java.util.function.Supplier<String> metrics;
+    private volatile java.util.function.Supplier<String> snmp;
 
     public DataPlaneView(DataPlane plane, Optional<ClusterRoutes> routes, String node, String version,
                          Path decisionLog) {
@@ -93,5 +96,25 @@ public final class DataPlaneView implements ApplianceView {
     @Override
     public Path decisionLog() {
         return decisionLog;
+    }
+
+    /** Connects {@code show metrics} and {@code show snmp} to monitoring's summaries. */
+    public DataPlaneView withMonitoring(java.util.function.Supplier<String> metricsSummary,
+                                        java.util.function.Supplier<String> snmpSummary) {
+        this.metrics = Objects.requireNonNull(metricsSummary, "metricsSummary");
+        this.snmp = Objects.requireNonNull(snmpSummary, "snmpSummary");
+        return this;
+    }
+
+    @Override
+    public String metrics() {
+        java.util.function.Supplier<String> m = metrics;
+        return m == null ? ApplianceView.super.metrics() : m.get();
+    }
+
+    @Override
+    public String snmp() {
+        java.util.function.Supplier<String> s = snmp;
+        return s == null ? ApplianceView.super.snmp() : s.get();
     }
 }

@@ -48,6 +48,14 @@ final class OperationalCommands {
         return inv.session().console().view();
     }
 
+    static Output metrics(Invocation inv) {
+        return new Output.Text(view(inv).metrics());
+    }
+
+    static Output snmp(Invocation inv) {
+        return new Output.Text(view(inv).snmp());
+    }
+
     static Output version(Invocation inv) {
         return Output.Fields.of("version", view(inv).version(), "java", Runtime.version().toString());
     }

@@ -1,5 +1,6 @@
 package dev.portcullis.mgmt.ssh;
 
+import dev.portcullis.policy.PasswordHash;
 import dev.portcullis.policy.ApplianceConfig;
 import dev.portcullis.policy.ApplianceConfig.Role;
 import java.io.IOException;

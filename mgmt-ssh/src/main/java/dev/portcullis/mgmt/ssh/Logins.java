@@ -1,5 +1,6 @@
 package dev.portcullis.mgmt.ssh;
 
+import dev.portcullis.policy.PasswordHash;
 import dev.portcullis.mgmt.audit.AuditEvent;
 import dev.portcullis.mgmt.audit.AuditLog;
 import java.net.InetSocketAddress;
@@ -157,10 +158,18 @@ final class Logins implements PublickeyAuthenticator, PasswordAuthenticator, Ses
         throw answer;
     }
 
+    /** Told of each failed login (monitoring); set once before the server starts serving. */
+    private volatile Runnable onFailure = () -> { };
+
+    void onFailure(Runnable r) {
+        this.onFailure = java.util.Objects.requireNonNull(r, "onFailure");
+    }
+
     /** Counts and audits a failed login of {@code session}. */
     private void failed(Session session, String username, String method, String why) {
         session.setAttribute(FAILURE_COUNTED, Boolean.TRUE);
         failures.increment();
+        onFailure.run();
         String source = source(session);
         boolean lockedNow = guard.failed(source);
         LOG.warn("failed: login of '{}' from {} by {} failed: {}", username, source, method, why);

@@ -134,6 +134,42 @@ public final class SshConsoleServer implements AutoCloseable {
         return new SshConsoleServer(server, logins, sweeper);
     }
 
+    /** What the server tells monitoring: logged-in sessions opening and closing, failed logins. */
+    public interface Events {
+        void sessionOpened();
+
+        void sessionClosed();
+
+        void loginFailed();
+    }
+
+    /**
+     * Tells {@code events} of every logged-in session that opens or closes and every failed login from now on.
+     * Call once, right after start.
+     */
+    public void onEvents(Events events) {
+        java.util.Objects.requireNonNull(events, "events");
+        logins.onFailure(events::loginFailed);
+        server.addSessionListener(new org.apache.sshd.common.session.SessionListener() {
+            private static final org.apache.sshd.common.AttributeRepository.AttributeKey<Boolean> COUNTED =
+                    new org.apache.sshd.common.AttributeRepository.AttributeKey<>();
+
+            @Override
+            public void sessionEvent(org.apache.sshd.common.session.Session session, Event event) {
+                if (event == Event.Authenticated && session.setAttribute(COUNTED, Boolean.TRUE) == null) {
+                    events.sessionOpened();
+                }
+            }
+
+            @Override
+            public void sessionClosed(org.apache.sshd.common.session.Session session) {
+                if (session.removeAttribute(COUNTED) != null) {
+                    events.sessionClosed();
+                }
+            }
+        });
+    }
+
     /** The bound port. */
     public int port() {
         return server.getPort();

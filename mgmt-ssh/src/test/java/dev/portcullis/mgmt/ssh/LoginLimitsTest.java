@@ -1,5 +1,6 @@
 package dev.portcullis.mgmt.ssh;
 
+import dev.portcullis.policy.PasswordHash;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

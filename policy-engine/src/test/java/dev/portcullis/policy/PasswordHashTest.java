@@ -1,4 +1,4 @@
-package dev.portcullis.mgmt.ssh;
+package dev.portcullis.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.portcullis.mgmt.ssh;
+package dev.portcullis.policy;
 
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -10,7 +10,7 @@ import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 
 /**
- * Password hashes for console users: PBKDF2-HMAC-SHA256 with a random 16-byte salt and 600,000 iterations (the
+ * Password hashes in appliance.yaml (console users, the metrics endpoint's basic auth): PBKDF2-HMAC-SHA256 with a random 16-byte salt and 600,000 iterations (the
  * OWASP figure for this function in 2023), stored as {@code $pbkdf2-sha256$i=600000$SALT$HASH} with standard
  * base64. Verifying costs about a third of a second of one core, which is also what makes guessing slow.
  *
@@ -44,6 +44,11 @@ public record PasswordHash(int iterations, byte[] salt, byte[] hash) {
         byte[] salt = new byte[SALT_BYTES];
         RANDOM.nextBytes(salt);
         return new PasswordHash(ITERATIONS, salt, derive(password, salt, ITERATIONS, HASH_BYTES)).encoded();
+    }
+
+    /** Whether {@code stored} has the form {@link #hash} writes (what appliance.yaml's readers check). */
+    public static boolean wellFormed(String stored) {
+        return FORM.matcher(stored).matches();
     }
 
     /**
