@@ -74,7 +74,7 @@ class MonitoringConfigReaderTest {
                 .contains("appliance.yaml:4:12: error: malformed metrics address")
                 .contains("appliance.yaml:5:9: error: port '70000' is not a whole number from 1 to 65535")
                 .contains("appliance.yaml:6:21: error: basicAuth user 'a:b' must not contain ':'")
-                .contains("appliance.yaml:6:42: error: passwordHash is not of the form pbkdf2-sha256$ITERATIONS$SALT$HASH")
+                .contains("appliance.yaml:6:42: error: passwordHash is not of the form $pbkdf2-sha256$i=ITERATIONS$SALT$HASH")
                 .contains("portcullis hash-password");
     }
 
