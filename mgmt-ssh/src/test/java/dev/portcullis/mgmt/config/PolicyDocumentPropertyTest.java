@@ -85,9 +85,9 @@ class PolicyDocumentPropertyTest {
                 }
                 case ADD_ENTRY -> {
                     List<String> rules = List.of("rules");
-                    if (!(at(model, rules) instanceof List<?>) || indexOfName((List<?>) at(model, rules),
-                            "n" + op.name()) >= 0) {
-                        continue;
+                    if (!(at(model, rules) instanceof List<?> list) || indexOfName(list, "n" + op.name()) >= 0
+                            || !list.isEmpty() && list.stream().noneMatch(x -> x instanceof Map<?, ?>)) {
+                        continue; // no list, the name is taken, or an earlier set made it a list of values
                     }
                     path = new ArrayList<>(List.of("rules", "n" + op.name(), "action"));
                     doc = set(doc, path, value);
