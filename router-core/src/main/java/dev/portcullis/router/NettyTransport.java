@@ -86,11 +86,6 @@ public record NettyTransport(String name, IoHandlerFactory ioHandlerFactory,
     private static final io.netty.channel.ChannelFactory<SocketChannel> EPOLL_INET6 =
             () -> new EpollSocketChannel(SocketProtocolFamily.INET6);
 
-    /** Whether listeners can bind one socket per event loop with {@code SO_REUSEPORT} (epoll only). */
-    public boolean supportsReusePort() {
-        return serverChannel == EpollServerSocketChannel.class;
-    }
-
     /** A new event loop group of {@code threads} loops on this transport. */
     public EventLoopGroup newGroup(int threads) {
         return new MultiThreadIoEventLoopGroup(threads, ioHandlerFactory);

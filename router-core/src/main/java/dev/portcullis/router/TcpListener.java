@@ -3,24 +3,19 @@ package dev.portcullis.router;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.util.concurrent.EventExecutor;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A bound TCP listener: accepts connections with auto-read off and gives each a {@link TcpAdmission}. The service
  * a connection belongs to is looked up by the listener's key in the state current at accept time, so a reload
  * that keeps the listener never rebinds it.
  *
- * <p>On epoll, one listening socket per event loop, all bound to the same address with {@code SO_REUSEPORT}: the
- * kernel spreads new connections over them, and each connection stays on the loop that accepted it, with the
- * endpoint side registered there too. With one shared socket, Netty hands every accepted connection to the next
- * loop of the group, which for all but one loop in N costs a task and a wake-up of the other thread per
- * connection. (On NIO, which has no {@code SO_REUSEPORT} option in Netty, one socket as before.)
+ * <p>One listening socket; Netty hands accepted connections to the group's loops in turn. Tried and measured
+ * against: one {@code SO_REUSEPORT} socket per loop (each connection stays on the loop that accepted it, no
+ * cross-loop hand-off). The kernel then places connections by a hash of their addresses, so a few long streams
+ * can land on one loop: 4 iperf3 streams through it measured 6.28, 11.40 and 5.92 Gbit/s against 9.42-10.88
+ * with one socket, and new connections/s showed no gain within the noise (benchmarks/peers/run.sh, 10:41 UTC).
  */
 final class TcpListener implements Listener {
 
@@ -32,31 +27,17 @@ final class TcpListener implements Listener {
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
 
     private final ListenerKey key;
-    private final List<Channel> channels;
+    private final Channel channel;
 
-    private TcpListener(ListenerKey key, List<Channel> channels) {
+    private TcpListener(ListenerKey key, Channel channel) {
         this.key = key;
-        this.channels = List.copyOf(channels);
+        this.channel = channel;
     }
 
-    /** Binds the listener (one socket per event loop on epoll); blocks until bound, and binds all or none. */
+    /** Binds the listener; blocks until bound. */
     static TcpListener bind(DataPlane plane, EventLoopGroup group, ListenerKey key) throws InterruptedException {
-        List<Channel> bound = new ArrayList<>();
-        try {
-            if (plane.transport().supportsReusePort()) {
-                for (EventExecutor loop : group) {
-                    bound.add(bootstrap(plane, key, (EventLoop) loop)
-                            .option(EpollChannelOption.SO_REUSEPORT, true)
-                            .bind(Endpoint.socketAddress(key.address())).sync().channel());
-                }
-            } else {
-                bound.add(bootstrap(plane, key, group).bind(Endpoint.socketAddress(key.address())).sync().channel());
-            }
-        } catch (InterruptedException | RuntimeException e) {
-            bound.forEach(ch -> ch.close().syncUninterruptibly());
-            throw e;
-        }
-        return new TcpListener(key, bound);
+        Channel ch = bootstrap(plane, key, group).bind(Endpoint.socketAddress(key.address())).sync().channel();
+        return new TcpListener(key, ch);
     }
 
     /**
@@ -85,6 +66,6 @@ final class TcpListener implements Listener {
 
     @Override
     public void close() {
-        channels.forEach(ch -> ch.close().syncUninterruptibly());
+        channel.close().syncUninterruptibly();
     }
 }
