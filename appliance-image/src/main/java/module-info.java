@@ -1,0 +1,13 @@
+/**
+ * The appliance image: update bundles (format, Ed25519 signing and verification), A/B slots with systemd-boot's
+ * boot counting, building the root filesystem and the disk image, and flashing it.
+ */
+module dev.portcullis.image {
+    requires info.picocli;
+    requires org.bouncycastle.provider;
+    requires org.slf4j;
+
+    exports dev.portcullis.image;
+
+    opens dev.portcullis.image to info.picocli;
+}
