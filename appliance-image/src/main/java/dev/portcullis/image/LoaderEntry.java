@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * version 3
  * linux /portcullis/b/vmlinuz
  * initrd /portcullis/b/initrd.img
- * options root=PARTLABEL=portcullis-root-b ro portcullis.slot=b console=ttyS0,115200
+ * options root=PARTLABEL=portcullis-root-b rw portcullis.slot=b console=ttyS0,115200
  * </pre>
  *
  * @param generation how many installs this ESP has seen when this slot was written; higher boots first
@@ -33,7 +33,7 @@ public record LoaderEntry(Slot slot, String softwareVersion, long generation, St
     }
 
     public String text() {
-        String options = "root=PARTLABEL=" + slot.partitionLabel() + " ro portcullis.slot=" + slot.id()
+        String options = "root=PARTLABEL=" + slot.partitionLabel() + " rw portcullis.slot=" + slot.id()
                 + (extraOptions.isBlank() ? "" : " " + extraOptions.strip());
         return "title Portcullis " + softwareVersion + " (slot " + slot.id() + ")\n"
                 + "sort-key portcullis\n"

@@ -56,7 +56,7 @@ class SoftwareManagerTest {
                 version 2
                 linux /portcullis/b/vmlinuz
                 initrd /portcullis/b/initrd.img
-                options root=PARTLABEL=portcullis-root-b ro portcullis.slot=b console=tty0 console=ttyS0,115200 panic=10
+                options root=PARTLABEL=portcullis-root-b rw portcullis.slot=b console=tty0 console=ttyS0,115200 panic=10
                 """);
     }
 
