@@ -6,6 +6,7 @@ module dev.portcullis.image {
     requires info.picocli;
     requires org.bouncycastle.provider;
     requires org.slf4j;
+    requires jdk.unsupported;
 
     exports dev.portcullis.image;
 
