@@ -3,6 +3,7 @@
  * boot counting, building the root filesystem and the disk image, and flashing it.
  */
 module dev.portcullis.image {
+    requires dev.portcullis.policy;
     requires info.picocli;
     requires org.bouncycastle.provider;
     requires org.slf4j;
