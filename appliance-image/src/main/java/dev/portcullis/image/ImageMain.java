@@ -56,11 +56,11 @@ public final class ImageMain {
         return cli.execute(args);
     }
 
-    /** The jar's implementation version, or "development". */
+    /** The module's version (the project's, recorded by the compiler), or "development" outside a jar. */
     static final class Version implements IVersionProvider {
         static String current() {
-            String v = ImageMain.class.getPackage().getImplementationVersion();
-            return v == null ? "development" : v;
+            return ImageMain.class.getModule().getDescriptor() == null ? "development"
+                    : ImageMain.class.getModule().getDescriptor().rawVersion().orElse("development");
         }
 
         @Override
