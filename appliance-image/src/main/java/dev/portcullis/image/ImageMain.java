@@ -20,8 +20,8 @@ import picocli.CommandLine.IVersionProvider;
  */
 @Command(name = "portcullis-image", mixinStandardHelpOptions = true, versionProvider = ImageMain.Version.class,
         description = "Build, sign, verify and flash Portcullis appliance images; install updates into A/B slots.",
-        subcommands = {KeygenCommand.class, BuildCommand.class, VerifyCommand.class, FlashCommand.class,
-            SoftwareCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {KeygenCommand.class, BuildCommand.class, BundleCommand.class, VerifyCommand.class,
+            FlashCommand.class, SoftwareCommand.class, CommandLine.HelpCommand.class})
 public final class ImageMain {
 
     /** Refused: a bundle, a flash target or an installation was refused for a stated reason. */
