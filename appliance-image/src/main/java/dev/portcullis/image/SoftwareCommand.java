@@ -141,7 +141,13 @@ final class SoftwareCommand {
                 }
                 return new InetSocketAddress(s.substring(0, colon), Integer.parseInt(s.substring(colon + 1)));
             });
-            Duration limit = Duration.parse("PT" + timeout.toUpperCase(java.util.Locale.ROOT));
+            Duration limit;
+            try {
+                limit = Duration.parse("PT" + timeout.toUpperCase(java.util.Locale.ROOT));
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new ImageFailure(ImageMain.EXIT_FAILED, "--timeout '" + timeout + "' is not a duration like "
+                        + "180s or 3m");
+            }
             SoftwareManager m = where.manager();
             HealthCheck check = new ApplianceHealthCheck(config, c, unit.isBlank() ? Optional.empty()
                     : Optional.of(unit), Duration.ofSeconds(2));

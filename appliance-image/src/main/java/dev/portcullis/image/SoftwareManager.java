@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * <li>{@link #slots}: {@code show system software}.</li>
  * </ul>
  *
- * <p>Threading: every public method is synchronized; across processes, installs also hold a lock file on the ESP.
+ * <p>Threading: every method that reads or changes the ESP does so holding this object's lock (the health check
+ * of {@link #assessBoot} is polled without it); across processes, installs also hold a lock file on the ESP.
  */
 public final class SoftwareManager {
 
@@ -205,18 +206,20 @@ public final class SoftwareManager {
      * (the slot is marked good, like {@code systemd-bless-boot good}) or {@code timeout} has passed (marked bad:
      * the caller should reboot, and the boot loader starts the other slot). A slot already good is left alone.
      */
-    public synchronized Assessment assessBoot(HealthCheck check, Duration timeout, Duration interval)
+    public Assessment assessBoot(HealthCheck check, Duration timeout, Duration interval)
             throws IOException, InstallException {
         return assessBoot(check, timeout, interval, Clock.systemUTC());
     }
 
+    /**
+     * Polls without holding this object's lock (the console may show the slots meanwhile); the entry is read and
+     * renamed under it.
+     */
     Assessment assessBoot(HealthCheck check, Duration timeout, Duration interval, Clock clock)
             throws IOException, InstallException {
         Slot running = layout.running().orElseThrow(() -> new InstallException(
                 "this system was not booted from a slot (no portcullis.slot= on the kernel command line)"));
-        BootEntries.Found entry = entries.find(running).orElseThrow(() -> new InstallException(
-                "the running slot " + running.id() + " has no boot entry in " + layout.esp().entries()));
-        if (entry.counter().isGood()) {
+        if (runningEntry(running).counter().isGood()) {
             LOG.info("assessBoot: slot {} is already good", running.id());
             return new Assessment(Assessment.Outcome.ALREADY_GOOD, running, List.of());
         }
@@ -230,6 +233,20 @@ public final class SoftwareManager {
                 break;
             }
             problems = check.problems();
+        }
+        return decide(running, problems, timeout);
+    }
+
+    private synchronized BootEntries.Found runningEntry(Slot running) throws IOException, InstallException {
+        return entries.find(running).orElseThrow(() -> new InstallException(
+                "the running slot " + running.id() + " has no boot entry in " + layout.esp().entries()));
+    }
+
+    private synchronized Assessment decide(Slot running, List<String> problems, Duration timeout)
+            throws IOException, InstallException {
+        BootEntries.Found entry = runningEntry(running);
+        if (entry.counter().isGood()) {
+            return new Assessment(Assessment.Outcome.ALREADY_GOOD, running, List.of());
         }
         if (problems.isEmpty()) {
             entries.rename(entry, entry.counter().blessed());
