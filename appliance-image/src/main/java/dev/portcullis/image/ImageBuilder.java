@@ -116,6 +116,7 @@ public final class ImageBuilder {
         EspImage.make(espDir, espImg, r.espBytes(), src.commit().substring(0, 8), epoch);
         Path dataDir = clean(work.resolve("data"));
         Files.createDirectories(dataDir.resolve("logs"));
+        r.key().publicKey().write(Files.createDirectories(dataDir.resolve("keys")).resolve("image-signing.pub"));
         copyDir(overlay.resolve(RootfsOverlay.DEFAULT_CONFIG), dataDir.resolve("config"));
         Path dataImg = work.resolve("data.img");
         Ext4Image.make(dataDir, dataImg, r.dataBytes(), DiskLayout.DATA_NAME, seedLayout.uuid("data-fs"), epoch, true);
