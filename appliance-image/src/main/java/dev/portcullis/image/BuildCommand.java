@@ -59,6 +59,11 @@ final class BuildCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).")
     long dataMib = 512;
 
+    @Option(names = "--reuse-rootfs", description = "Keep the Debian part of the root file system from the last "
+            + "build in the work directory (no mmdebstrap) and lay the overlay over it again; for iterating on the "
+            + "later steps.")
+    boolean reuseRootfs;
+
     @Override
     public Integer call() throws IOException {
         Path repoDir = repo != null ? repo : findRepo(Path.of("").toAbsolutePath());
@@ -86,7 +91,7 @@ final class BuildCommand implements Callable<Integer> {
         long mib = DiskLayout.MIB;
         ImageBuilder.Request request = new ImageBuilder.Request(repoDir, outDir, outDir.resolve("work"), jars(),
                 Path.of(System.getProperty("java.home")), signing, Optional.ofNullable(mirror),
-                Optional.ofNullable(suite), v, espMib * mib, slotMib * mib, dataMib * mib);
+                Optional.ofNullable(suite), v, espMib * mib, slotMib * mib, dataMib * mib, reuseRootfs);
         new ImageBuilder(spec.commandLine().getOut(), System.console() != null, Clock.systemUTC()).build(request);
         return 0;
     }

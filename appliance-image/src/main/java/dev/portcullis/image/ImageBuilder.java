@@ -35,7 +35,7 @@ public final class ImageBuilder {
     /** What to build from and where to. */
     public record Request(Path repo, Path out, Path work, List<Path> jars, Path jdk, SigningKey key,
                           Optional<String> mirror, Optional<String> suite, SoftwareVersion baseVersion,
-                          long espBytes, long slotBytes, long dataBytes) {
+                          long espBytes, long slotBytes, long dataBytes, boolean reuseRootfs) {
     }
 
     /** What came out. */
@@ -73,8 +73,13 @@ public final class ImageBuilder {
         Files.createDirectories(r.out());
         Path work = Files.createDirectories(r.work());
         Path overlay = clean(work.resolve("overlay"));
-        Path boot = clean(work.resolve("boot"));
-        Files.createDirectories(boot);
+        Path rootfs = work.resolve("rootfs");
+        Path boot = work.resolve("boot");
+        Path complete = work.resolve("rootfs.complete");
+        boolean reuse = r.reuseRootfs() && Files.exists(complete);
+        if (r.reuseRootfs() && !reuse) {
+            say("no complete root file system from an earlier build in " + work + "; building one");
+        }
 
         begin("java runtime (jdeps, jlink)");
         List<String> modules = JavaRuntime.modulesFor(r.jdk(), r.jars());
@@ -84,9 +89,17 @@ public final class ImageBuilder {
         begin("overlay (application, units, default configuration, public key)");
         RootfsOverlay.stage(overlay, r.repo().resolve("configs"), r.jars(), r.key().publicKey(), version);
 
-        begin("root file system (mmdebstrap " + suite + ")");
-        Path rootfs = clean(work.resolve("rootfs"));
-        RootfsBuild.run(suite, sources, overlay, rootfs, boot, epoch, line -> say("  " + line));
+        if (reuse) {
+            begin("root file system: the Debian part from " + rootfs + " (--reuse-rootfs), overlay laid over it");
+            copyOver(overlay, rootfs);
+        } else {
+            begin("root file system (mmdebstrap " + suite + ")");
+            Files.deleteIfExists(complete);
+            clean(rootfs);
+            Files.createDirectories(clean(boot));
+            RootfsBuild.run(suite, sources, overlay, rootfs, boot, epoch, line -> say("  " + line));
+            Files.writeString(complete, src.commit() + "\n");
+        }
 
         begin("rootfs.img (mkfs.ext4 -d)");
         DiskLayout seedLayout = new DiskLayout(r.espBytes(), r.slotBytes(), r.dataBytes(), src.commit());
@@ -185,6 +198,21 @@ public final class ImageBuilder {
             }
         }
         return p;
+    }
+
+    /** Copies every file of {@code from} over {@code to}, replacing what is there; the rest of {@code to} stays. */
+    private static void copyOver(Path from, Path to) throws IOException {
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path p : walk.sorted().toList()) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                            java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
     }
 
     private static void copyDir(Path from, Path to) throws IOException {
