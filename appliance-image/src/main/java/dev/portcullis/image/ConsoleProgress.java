@@ -57,7 +57,7 @@ public final class ConsoleProgress implements Progress {
         if (interactive && !last && now - lastDraw < 200_000_000L) {
             return;
         }
-        if (!interactive && !last && tenth == lastTenth) {
+        if (!interactive && tenth == lastTenth && (!last || total > 0 && done >= total)) {
             return;
         }
         lastDraw = now;
