@@ -34,6 +34,10 @@ final class BuildCommand implements Callable<Integer> {
             + "(default: appliance-image/target/image in the repository).")
     Path out;
 
+    @Option(names = "--work", paramLabel = "DIR", description = "Intermediate files: root file system, partition "
+            + "images (default: OUT/work).")
+    Path work;
+
     @Option(names = "--repo", paramLabel = "DIR", description = "The repository (default: found from here).")
     Path repo;
 
@@ -89,7 +93,7 @@ final class BuildCommand implements Callable<Integer> {
         }
         Path outDir = out != null ? out : repoDir.resolve("appliance-image/target/image");
         long mib = DiskLayout.MIB;
-        ImageBuilder.Request request = new ImageBuilder.Request(repoDir, outDir, outDir.resolve("work"), jars(),
+        ImageBuilder.Request request = new ImageBuilder.Request(repoDir, outDir, work != null ? work : outDir.resolve("work"), jars(),
                 Path.of(System.getProperty("java.home")), signing, Optional.ofNullable(mirror),
                 Optional.ofNullable(suite), v, espMib * mib, slotMib * mib, dataMib * mib, reuseRootfs);
         new ImageBuilder(spec.commandLine().getOut(), System.console() != null, Clock.systemUTC()).build(request);
