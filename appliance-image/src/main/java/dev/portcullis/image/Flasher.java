@@ -5,11 +5,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,14 +67,16 @@ public final class Flasher {
             }
         }
         LOG.info("flash: writing {} ({} bytes) to {}", image, size, targetPath);
-        List<OpenOption> options = block ? List.of(StandardOpenOption.WRITE)
-                : List.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
         String written;
         progress.begin("write " + targetPath, size);
-        try (FileChannel in = FileChannel.open(image, StandardOpenOption.READ);
-             FileChannel out = FileChannel.open(targetPath, options.toArray(OpenOption[]::new))) {
-            written = Sha256.range(in, 0, size, out, progress);
-            out.force(true);
+        if (block) {
+            try (FileChannel in = FileChannel.open(image, StandardOpenOption.READ);
+                 FileChannel out = FileChannel.open(targetPath, StandardOpenOption.WRITE)) {
+                written = Sha256.range(in, 0, size, out, progress);
+                out.force(true);
+            }
+        } else {
+            written = writeSparseFile(image, size, targetPath, progress);
         }
         progress.end();
         progress.begin("verify " + targetPath, size);
@@ -88,6 +88,42 @@ public final class Flasher {
         }
         LOG.info("flash: {} verified, SHA-256 {}", targetPath, written);
         return new Result(targetPath, size, written);
+    }
+
+    /**
+     * Writes the image into a new file of the same size, leaving chunks of zeros as holes (a file reads zeros
+     * there; a device would keep its old bytes, so devices get every byte). Returns the image's SHA-256.
+     */
+    private static String writeSparseFile(Path image, long size, Path target, Progress progress) throws IOException {
+        MessageDigest md = Sha256.digest();
+        ByteBuffer buf = ByteBuffer.allocateDirect(Sha256.CHUNK);
+        try (FileChannel in = FileChannel.open(image, StandardOpenOption.READ);
+             FileChannel out = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+                     StandardOpenOption.TRUNCATE_EXISTING)) {
+            long done = 0;
+            while (done < size) {
+                buf.clear();
+                int n = in.read(buf, done);
+                if (n < 0) {
+                    throw new java.io.EOFException(image + " shrank while it was written");
+                }
+                buf.flip();
+                md.update(buf.duplicate());
+                if (!SparseCopy.allZero(buf)) {
+                    long at = done;
+                    while (buf.hasRemaining()) {
+                        at += out.write(buf, at);
+                    }
+                }
+                done += n;
+                progress.advance(n);
+            }
+            if (out.size() < size) {
+                out.write(ByteBuffer.allocate(1), size - 1);
+            }
+            out.force(true);
+        }
+        return Sha256.hex(md.digest());
     }
 
     /** The SHA-256 of the first {@code size} bytes of the target; on a block device with O_DIRECT. */

@@ -40,6 +40,21 @@ class FlasherTest {
         assertThat(DiskImageTest.blkid(target, p.get(0))).containsEntry("TYPE", "vfat");
         assertThat(DiskImageTest.blkid(target, p.get(1))).containsEntry("TYPE", "ext4");
         assertThat(DiskImageTest.blkid(target, p.get(3))).containsEntry("LABEL", "portcullis-data");
+        // Zeros are holes in a file target: far fewer blocks than bytes.
+        long allocated = Long.parseLong(Exec.check(List.of("stat", "-c", "%b", target.toString())).strip()) * 512;
+        assertThat(allocated).isLessThan(Files.size(target) / 4);
+    }
+
+    @Test
+    void flash_imageEndingInZeros_givesAFileOfTheFullSize() throws Exception {
+        byte[] content = new byte[3 << 20];
+        System.arraycopy(TestBundles.bytes(4, 1000), 0, content, 1 << 20, 1000);
+        Path image = Files.write(tmp.resolve("zeros.img"), content);
+        Path target = tmp.resolve("t.img");
+        Flasher.Result r = new Flasher(TargetCheck.system(), NEVER_ASKED).flash(image, target, false, Progress.none());
+        assertThat(Files.size(target)).isEqualTo(content.length);
+        assertThat(Files.readAllBytes(target)).isEqualTo(content);
+        assertThat(r.sha256()).isEqualTo(Sha256.of(content));
     }
 
     @Test
