@@ -93,7 +93,8 @@ final class BuildCommand implements Callable<Integer> {
         }
         Path outDir = out != null ? out : repoDir.resolve("appliance-image/target/image");
         long mib = DiskLayout.MIB;
-        ImageBuilder.Request request = new ImageBuilder.Request(repoDir, outDir, work != null ? work : outDir.resolve("work"), jars(),
+        Path workDir = work != null ? work : outDir.resolve("work");
+        ImageBuilder.Request request = new ImageBuilder.Request(repoDir, outDir, workDir, jars(),
                 Path.of(System.getProperty("java.home")), signing, Optional.ofNullable(mirror),
                 Optional.ofNullable(suite), v, espMib * mib, slotMib * mib, dataMib * mib, reuseRootfs);
         new ImageBuilder(spec.commandLine().getOut(), System.console() != null, Clock.systemUTC()).build(request);

@@ -41,7 +41,8 @@ public final class Bundle {
     }
 
     /** Verifies {@code file} against {@code trusted}, reading every byte once; see the class comment. */
-    public static Bundle verify(Path file, VerifyingKey trusted, Progress progress) throws BundleException, IOException {
+    public static Bundle verify(Path file, VerifyingKey trusted, Progress progress)
+            throws BundleException, IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long fileSize = ch.size();
             ByteBuffer header = ByteBuffer.allocate(BundleFormat.HEADER);

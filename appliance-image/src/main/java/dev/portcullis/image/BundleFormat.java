@@ -37,8 +37,4 @@ final class BundleFormat {
         b.put(MAGIC).putShort((short) FORMAT).putShort((short) algorithm).putInt(manifest.length).put(manifest);
         return b.array();
     }
-
-    static int signatureLength(int algorithm) {
-        return algorithm == ALG_ED25519 ? ED25519_SIGNATURE : 0;
-    }
 }

@@ -68,7 +68,8 @@ public final class ConsoleProgress implements Progress {
         if (total > 0) {
             int filled = (int) (WIDTH * Math.min(done, total) / total);
             line = String.format(Locale.ROOT, "%-32s [%s%s] %3d%%  %d/%d MiB  %s", step, "#".repeat(filled),
-                    ".".repeat(WIDTH - filled), done * 100 / total, done / DiskLayout.MIB, total / DiskLayout.MIB, rate);
+                    ".".repeat(WIDTH - filled), done * 100 / total, done / DiskLayout.MIB, total / DiskLayout.MIB,
+                    rate);
         } else {
             line = String.format(Locale.ROOT, "%-32s %d MiB  %s", step, done / DiskLayout.MIB, rate);
         }

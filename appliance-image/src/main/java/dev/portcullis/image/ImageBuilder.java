@@ -151,7 +151,8 @@ public final class ImageBuilder {
         try (Stream<Path> walk = Files.walk(tree)) {
             walk.forEach(p -> {
                 try {
-                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class,
+                            LinkOption.NOFOLLOW_LINKS);
                     total[0] += 256 + (a.isRegularFile() ? (a.size() + 4095) / 4096 * 4096 : 4096);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);

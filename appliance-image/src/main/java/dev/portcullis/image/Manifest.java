@@ -77,9 +77,4 @@ public record Manifest(SoftwareVersion version, String source, Instant buildTime
     public long payloadSize() {
         return parts.stream().mapToLong(Part::size).sum();
     }
-
-    /** This manifest with another build time: what two builds of the same commit differ in. */
-    public Manifest withBuildTime(Instant t) {
-        return new Manifest(version, source, t, target, signingKey, parts);
-    }
 }

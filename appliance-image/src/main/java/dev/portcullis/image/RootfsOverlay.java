@@ -68,7 +68,8 @@ final class RootfsOverlay {
         }
         Path bin = Files.createDirectories(dir.resolve("usr/bin"));
         launcher(bin.resolve("portcullis"), "portcullis", "dev.portcullis.appliance/dev.portcullis.appliance.Main");
-        launcher(bin.resolve("portcullis-image"), "portcullis-image", "dev.portcullis.image/dev.portcullis.image.ImageMain");
+        launcher(bin.resolve("portcullis-image"), "portcullis-image",
+                "dev.portcullis.image/dev.portcullis.image.ImageMain");
         key.write(dir.resolve(PUBLIC_KEY));
         Files.writeString(dir.resolve("usr/share/portcullis/version"), version + "\n");
         Files.createDirectories(dir.resolve("data"));

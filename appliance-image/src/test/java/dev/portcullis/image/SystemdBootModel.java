@@ -27,7 +27,7 @@ final class SystemdBootModel {
     private SystemdBootModel() {
     }
 
-    /** Boots: returns the slot whose entry was chosen (from its options), having renamed the entry as the loader does. */
+    /** Boots: returns the slot of the chosen entry (from its options), having renamed the entry as the loader does. */
     static Optional<Slot> boot(EspLayout esp) throws IOException {
         List<Entry> entries = new ArrayList<>();
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(esp.entries(), "*.conf")) {
