@@ -1,0 +1,262 @@
+#!/usr/bin/env bash
+# End-to-end test of the appliance image under QEMU; not part of the default test run (it builds images from
+# Debian's packages and boots them with software emulation).
+#
+#   sudo appliance-image/scripts/qemu-e2e.sh [WORK_DIR]                  # through the SSH console
+#   sudo E2E_MODE=offline appliance-image/scripts/qemu-e2e.sh [WORK_DIR] # without it (installs from the host)
+#
+# What it does, timing each step (also written to WORK_DIR/steps.log):
+#   1. builds image 0.1.0 and bundle 0.1.1 (same commit), and a bundle 0.1.2 whose appliance cannot start
+#      (/usr/bin/portcullis removed from its root file system);
+#   2. flashes 0.1.0 into a disk file with `portcullis-image flash` and boots it (qemu-system-x86_64, OVMF, no KVM);
+#   3. console mode: waits for the SSH console on a forwarded loopback port and runs `show version`;
+#      offline mode: waits for portcullis.service to start (serial console log);
+#   4. upgrades to 0.1.1 and checks that slot b runs it and is marked good by the boot assessment;
+#   5. the same with 0.1.2: the new slot fails its health check, is marked bad, the appliance reboots by itself and
+#      comes back on 0.1.1.
+#
+# Console mode (the default) uploads bundles over SFTP and uses `request system software add FILE`,
+# `request system reboot` and `show system software`. CONSOLE_USER (default admin) logs in with CONSOLE_KEY (default
+# ~/.ssh/id_ed25519, made if missing); CONSOLE_UPLOAD (default uploads) is the upload directory;
+# CONSOLE_AUTHORIZED_KEYS_PATH (default config/console/authorized_keys) is where on the data partition the console
+# reads authorized keys, and the key is put there before the first boot; CONSOLE_GUEST_PORT (default 22) is where the
+# console listens in the appliance, CONSOLE_PORT (default 2222) the forwarded port on the host's loopback.
+#
+# Offline mode is for images without the console: the appliance is powered off between steps and the host installs
+# bundles into the disk file the way `request system software add` does (`portcullis-image software add` on loop
+# devices over the slot partitions; the ESP is copied out and back with mtools). The boot assessment leaves the
+# console out of its health check there (the unit in bundle 0.1.1 is patched to omit --console).
+#
+# REUSE_ROOTFS=1 keeps the Debian part of WORK_DIR/build/rootfs from an earlier run (no mmdebstrap, which takes
+# about 20 minutes on two cores).
+#
+# Needs root (the image build runs mmdebstrap; offline mode makes loop devices). Installs qemu-system-x86, ovmf,
+# openssh-client, mmdebstrap, mtools and fdisk when missing.
+set -euo pipefail
+repo=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
+work=${1:-$repo/appliance-image/target/qemu-e2e}
+mode=${E2E_MODE:-console}
+port=${CONSOLE_PORT:-2222}
+guest_port=${CONSOLE_GUEST_PORT:-22}
+user=${CONSOLE_USER:-admin}
+key=${CONSOLE_KEY:-$HOME/.ssh/id_ed25519}
+upload=${CONSOLE_UPLOAD:-uploads}
+authorized=${CONSOLE_AUTHORIZED_KEYS_PATH:-config/console/authorized_keys}
+boot_timeout=${BOOT_TIMEOUT:-1800}
+trusted=${TRUSTED_KEY:-$HOME/.config/portcullis/image-signing.pub}
+mkdir -p "$work"
+log="$work/steps.log"
+: > "$log"
+export MTOOLS_SKIP_CHECK=1
+
+need=()
+command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+[ -d /usr/share/OVMF ] || need+=(ovmf)
+command -v ssh >/dev/null || need+=(openssh-client)
+command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
+command -v mcopy >/dev/null || need+=(mtools)
+[ -x /usr/sbin/sfdisk ] || need+=(fdisk)
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update && apt-get install -y "${need[@]}"
+fi
+[ -f "$HOME/.config/portcullis/image-signing.key" ] || "$repo/portcullis-image" keygen
+
+step_started=0
+step() { step_started=$(date +%s); echo "== $*" | tee -a "$log"; }
+done_step() { echo "   took $(( $(date +%s) - step_started )) s" | tee -a "$log"; }
+fail() { echo "FAILED: $*" | tee -a "$log" >&2; exit 1; }
+image() { "$repo/portcullis-image" "$@"; }
+
+disk="$work/disk.img"
+ovmf_code=$(ls /usr/share/OVMF/OVMF_CODE_4M.fd /usr/share/OVMF/OVMF_CODE.fd 2>/dev/null | head -1)
+ovmf_vars=$(ls /usr/share/OVMF/OVMF_VARS_4M.fd /usr/share/OVMF/OVMF_VARS.fd 2>/dev/null | head -1)
+qemu_pid=""
+boots=0
+power_on() {
+  boots=$((boots + 1))
+  qemu-system-x86_64 -machine q35 -accel tcg -m 2048 -smp 2 \
+    -drive if=pflash,format=raw,readonly=on,file="$ovmf_code" \
+    -drive if=pflash,format=raw,file="$work/OVMF_VARS.fd" \
+    -drive file="$disk",format=raw,if=virtio \
+    -netdev user,id=n0,hostfwd=tcp:127.0.0.1:"$port"-:"$guest_port" -device virtio-net-pci,netdev=n0 \
+    -display none -serial file:"$work/serial-$boots.log" &
+  qemu_pid=$!
+}
+power_off() { if [ -n "$qemu_pid" ]; then kill "$qemu_pid" 2>/dev/null || true; wait "$qemu_pid" 2>/dev/null || true; qemu_pid=""; fi; }
+trap power_off EXIT
+
+# The serial log of the current power-on, without colours.
+serial() { sed 's/\x1b\[[0-9;]*m//g' "$work/serial-$boots.log" 2>/dev/null || true; }
+# Waits until the serial log has at least $2 lines matching $1.
+wait_serial() {
+  local deadline=$(( $(date +%s) + boot_timeout ))
+  until [ "$(serial | grep -a -c -E "$1")" -ge "${2:-1}" ]; do
+    [ "$(date +%s)" -lt "$deadline" ] || fail "no '$1' on the serial console within ${boot_timeout}s ($work/serial-$boots.log)"
+    sleep 5
+  done
+}
+booted_slot() { serial | grep -a -o 'Command line: .*' | tail -1 | grep -o 'portcullis\.slot=[ab]' | cut -d= -f2; }
+
+# Partitions of the disk file: "offset size" in bytes.
+part() { sfdisk --dump "$disk" | awk -v n="name=\"$1\"" 'index($0, n) { split($0, f, /[=,]/); gsub(/ /, "", f[2]); gsub(/ /, "", f[4]); printf "%.0f %.0f\n", f[2] * 512, f[4] * 512 }'; }
+esp_fat() { local off; read -r off _ < <(part esp); echo "$disk@@$off"; }
+entries() { mdir -b -i "$(esp_fat)" ::/loader/entries | sed 's|.*/||' | sort | tr '\n' ' '; }
+wait_entries() {
+  local deadline=$(( $(date +%s) + boot_timeout ))
+  until [ "$(entries)" = "$1" ]; do
+    [ "$(date +%s)" -lt "$deadline" ] || fail "boot entries are '$(entries)', expected '$1'"
+    sleep 10
+  done
+}
+# What `request system software add` does, from the host, the appliance powered off and running slot $2.
+host_software() {
+  local action=$1 slot=$2 bundle=${3:-} a b off size fat
+  read -r off size < <(part portcullis-root-a); a=$(losetup --find --show --offset "$off" --sizelimit "$size" "$disk")
+  read -r off size < <(part portcullis-root-b); b=$(losetup --find --show --offset "$off" --sizelimit "$size" "$disk")
+  fat=$(esp_fat)
+  rm -rf "$work/esp" && mkdir "$work/esp"
+  mcopy -s -n -i "$fat" ::/loader ::/portcullis "$work/esp/"
+  echo "root=PARTLABEL=portcullis-root-$slot rw portcullis.slot=$slot" > "$work/cmdline"
+  local where=(--esp "$work/esp" --slot-a "$a" --slot-b "$b" --cmdline "$work/cmdline" --key "$trusted")
+  local rc=0
+  if [ "$action" = add ]; then
+    image software add "$bundle" "${where[@]}" || rc=$?
+    if [ $rc -eq 0 ]; then
+      rm -f "$work/esp/portcullis/install.lock"
+      mdeltree -i "$fat" ::/loader/entries ::/portcullis
+      mcopy -s -i "$fat" "$work/esp/loader/entries" ::/loader/
+      mcopy -s -i "$fat" "$work/esp/portcullis" ::/
+    fi
+  fi
+  [ $rc -ne 0 ] || image software show "${where[@]}" | tee -a "$log"
+  losetup -d "$a" "$b"
+  return $rc
+}
+
+ssh_console() {
+  ssh -p "$port" -i "$key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=5 \
+      -o BatchMode=yes "$user@127.0.0.1" "$@"
+}
+sftp_put() {
+  sftp -P "$port" -i "$key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes \
+      "$user@127.0.0.1" <<<"put $1 $upload/$(basename "$1")"
+}
+wait_console() {
+  local deadline=$(( $(date +%s) + boot_timeout ))
+  until ssh_console show version >/dev/null 2>&1; do
+    [ "$(date +%s)" -lt "$deadline" ] || fail "the console did not answer within ${boot_timeout}s ($work/serial-$boots.log)"
+    sleep 10
+  done
+}
+wait_down() {
+  local deadline=$(( $(date +%s) + 600 ))
+  while ssh_console show version >/dev/null 2>&1; do
+    [ "$(date +%s)" -lt "$deadline" ] || fail "the appliance did not go down for its reboot"
+    sleep 5
+  done
+}
+
+step "build image 0.1.0"
+image build --version 0.1.0 --out "$work/v1" --work "$work/build" ${REUSE_ROOTFS:+--reuse-rootfs}
+done_step
+
+step "build bundle 0.1.1"
+image build --version 0.1.1 --out "$work/v2" --work "$work/build" --reuse-rootfs
+ok_bundle=$(ls "$work"/v2/portcullis-0.1.1+*.bundle)
+if [ "$mode" = offline ]; then
+  # No console in the image yet: its health check must not wait for one.
+  cp --sparse=always "$work/build/rootfs.img" "$work/ok-rootfs.img"
+  sed -e 's| --console [^ ]* | |' "$repo/configs/systemd/portcullis-boot-assessment.service" > "$work/assess.service"
+  debugfs -w -R "rm /etc/systemd/system/portcullis-boot-assessment.service" "$work/ok-rootfs.img"
+  debugfs -w -R "write $work/assess.service /etc/systemd/system/portcullis-boot-assessment.service" "$work/ok-rootfs.img"
+  image bundle --rootfs "$work/ok-rootfs.img" --kernel "$work/build/boot/vmlinuz" \
+    --initrd "$work/build/boot/initrd.img" --version 0.1.1 --out "$work/ok.bundle"
+  ok_bundle="$work/ok.bundle"
+fi
+done_step
+
+step "make bundle 0.1.2 whose appliance cannot start (no /usr/bin/portcullis)"
+cp --sparse=always "$work/build/rootfs.img" "$work/broken-rootfs.img"
+debugfs -w -R "rm /usr/bin/portcullis" "$work/broken-rootfs.img"
+image bundle --rootfs "$work/broken-rootfs.img" --kernel "$work/build/boot/vmlinuz" \
+  --initrd "$work/build/boot/initrd.img" --version 0.1.2 --out "$work/broken.bundle"
+done_step
+
+step "flash 0.1.0 into a disk file"
+rm -f "$disk"
+image flash "$(ls "$work"/v1/portcullis-0.1.0+*.img)" --target "$disk"
+if [ "$mode" = console ]; then
+  [ -f "$key" ] || ssh-keygen -q -t ed25519 -N '' -f "$key"
+  read -r data_offset _ < <(part portcullis-data)
+  debugfs -w -R "mkdir $(dirname "$authorized")" "$disk?offset=$data_offset" 2>/dev/null || true
+  debugfs -w -R "write $key.pub $authorized" "$disk?offset=$data_offset"
+fi
+cp "$ovmf_vars" "$work/OVMF_VARS.fd"
+done_step
+
+step "boot 0.1.0 (qemu-system-x86_64 -accel tcg, OVMF)"
+power_on
+if [ "$mode" = console ]; then wait_console; else wait_serial 'Started portcullis\.service'; fi
+[ "$(booted_slot)" = a ] || fail "booted slot $(booted_slot), expected a"
+done_step
+
+if [ "$mode" = console ]; then
+  step "show version"
+  ssh_console show version | tee -a "$log"
+  ssh_console show system software | tee -a "$log"
+  done_step
+
+  step "upgrade to 0.1.1: upload, add, reboot, wait for the console"
+  sftp_put "$ok_bundle"
+  ssh_console request system software add "$upload/$(basename "$ok_bundle")" | tee -a "$log"
+  ssh_console request system reboot || true
+  wait_down
+  wait_console
+  done_step
+
+  step "0.1.1 marked good"
+  deadline=$(( $(date +%s) + 600 ))
+  until ssh_console show system software | tee "$work/software.txt" | grep -Eq '^b +0\.1\.1\S* .* good +running'; do
+    [ "$(date +%s)" -lt "$deadline" ] || { cat "$work/software.txt"; fail "slot b was not marked good"; }
+    sleep 10
+  done
+  tee -a "$log" < "$work/software.txt"
+  done_step
+
+  step "failing upgrade to 0.1.2: add, reboot; slot a fails its health check and the appliance falls back"
+  sftp_put "$work/broken.bundle"
+  ssh_console request system software add "$upload/broken.bundle" | tee -a "$log"
+  ssh_console request system reboot || true
+  wait_down
+  wait_console   # answers again only after the fallback: 0.1.2 cannot start the console
+  ssh_console show system software | tee "$work/software.txt" | tee -a "$log"
+  grep -Eq '^a +0\.1\.2\S* .* bad' "$work/software.txt" || fail "slot a is not marked bad"
+  grep -Eq '^b +0\.1\.1\S* .* good +running' "$work/software.txt" || fail "not back on 0.1.1"
+  done_step
+else
+  step "upgrade to 0.1.1: power off, install from the host, boot, boot assessment marks slot b good"
+  power_off
+  host_software add a "$ok_bundle"
+  [ "$(entries)" = "portcullis-a.conf portcullis-b+1-0.conf " ] || fail "entries after add: $(entries)"
+  power_on
+  wait_serial 'Started portcullis\.service'
+  [ "$(booted_slot)" = b ] || fail "booted slot $(booted_slot), expected b"
+  wait_entries "portcullis-a.conf portcullis-b.conf "
+  done_step
+
+  step "failing upgrade to 0.1.2: slot a is tried once, fails its health check, is marked bad; back on 0.1.1"
+  power_off
+  host_software add b "$work/broken.bundle"
+  power_on
+  wait_serial 'Command line: ' 1
+  [ "$(booted_slot)" = a ] || fail "booted slot $(booted_slot), expected a (the new one)"
+  wait_serial 'Command line: ' 2   # the boot assessment rebooted
+  [ "$(booted_slot)" = b ] || fail "after the fallback booted slot $(booted_slot), expected b"
+  wait_serial 'Started portcullis\.service'
+  power_off
+  [ "$(entries)" = "portcullis-a+0-1.conf portcullis-b.conf " ] || fail "entries after the fallback: $(entries)"
+  host_software show b
+  done_step
+fi
+
+echo "all steps passed; timings in $log"
