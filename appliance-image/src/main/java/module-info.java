@@ -4,12 +4,16 @@
  */
 module dev.portcullis.image {
     requires dev.portcullis.policy;
+    requires dev.portcullis.mgmt; // provides the console's software commands
     requires info.picocli;
     requires org.bouncycastle.provider;
     requires org.slf4j;
     requires jdk.unsupported;
 
     exports dev.portcullis.image;
+
+    provides dev.portcullis.mgmt.console.SystemSoftware.Provider
+            with dev.portcullis.image.ImageSystemSoftware.Provider;
 
     opens dev.portcullis.image to info.picocli;
 }

@@ -10,4 +10,7 @@ module dev.portcullis.appliance {
     requires jdk.unsupported;
 
     opens dev.portcullis.appliance to info.picocli;
+
+    // The console's software commands, provided by the image module where the appliance runs from an image.
+    uses dev.portcullis.mgmt.console.SystemSoftware.Provider;
 }

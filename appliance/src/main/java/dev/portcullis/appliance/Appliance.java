@@ -8,6 +8,7 @@ import dev.portcullis.mgmt.config.ConfigStore;
 import dev.portcullis.mgmt.config.Operator;
 import dev.portcullis.mgmt.console.Console;
 import dev.portcullis.mgmt.console.StoreConfigBackend;
+import dev.portcullis.mgmt.console.SystemSoftware;
 import dev.portcullis.monitoring.ControlPlaneMetrics;
 import dev.portcullis.monitoring.Monitoring;
 import dev.portcullis.monitoring.MonitoringException;
@@ -223,7 +224,7 @@ final class Appliance {
         DataPlaneView view = new DataPlaneView(plane, routes, config.node(), Version.current(),
                 logs.resolve(DecisionLog.FILE_NAME)).withMonitoring(monitoring::showMetrics, monitoring::showSnmp);
         Console console = new Console(view, new StoreConfigBackend(service, user -> ssh.uploads().resolve(user)),
-                audit, ssh.uploads());
+                audit, ssh.uploads()).withSoftware(systemSoftware());
         String host = config.managementAddress().orElseThrow().toString();
         try {
             SshConsoleServer server = SshConsoleServer.start(ssh, host, config.users(), console, audit);
@@ -251,6 +252,20 @@ final class Appliance {
             audit.close();
             throw e;
         }
+    }
+
+    /**
+     * The installed software (A/B slots) for the console, from the image module when it is on the module path (an
+     * appliance image ships it; a development checkout does not).
+     */
+    private static Optional<SystemSoftware> systemSoftware() {
+        for (SystemSoftware.Provider p : java.util.ServiceLoader.load(SystemSoftware.Provider.class)) {
+            Optional<SystemSoftware> s = p.forThisSystem();
+            if (s.isPresent()) {
+                return s;
+            }
+        }
+        return Optional.empty();
     }
 
     /** Reads and checks the policy file, logging every diagnostic; empty when it is invalid or unreadable. */

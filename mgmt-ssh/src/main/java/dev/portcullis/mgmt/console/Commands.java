@@ -104,6 +104,15 @@ public final class Commands {
                 OperationalCommands::auditLog));
         s.add(spec("show log decisions", Privilege.SHOW, BOTH, "The last lines of the decision log",
                 OperationalCommands::decisionLog));
+        s.add(spec("show system software", Privilege.SHOW, BOTH, "The A/B software slots: versions, running, good",
+                OperationalCommands::systemSoftware));
+        s.add(spec("request system software add <file>", Privilege.CONFIGURE, OPERATIONAL,
+                "Verify an uploaded update bundle and install it to the inactive slot",
+                OperationalCommands::softwareAdd));
+        s.add(spec("request system software add <file> force", Privilege.CONFIGURE, OPERATIONAL,
+                "The same, also for a bundle older than the running version", OperationalCommands::softwareAddForce));
+        s.add(spec("request system reboot", Privilege.CONFIGURE, OPERATIONAL,
+                "Reboot (into a newly installed slot, tried once)", OperationalCommands::reboot));
         s.add(spec("help", Privilege.SHOW, BOTH, "The commands you may run here", OperationalCommands::help));
         s.add(spec("exit", Privilege.SHOW, OPERATIONAL, "Log out", OperationalCommands::logout));
         // Operational: test and clear (operator, admin).

@@ -29,6 +29,9 @@ public final class Console {
      * @param uploads the directory holding each user's upload area ({@code uploads/USER}), where {@code load}
      *                finds files
      */
+    /** Set once at start, before sessions; volatile for the sessions' threads. */
+    private volatile java.util.Optional<SystemSoftware> software = java.util.Optional.empty();
+
     public Console(ApplianceView view, ConfigBackend config, AuditLog audit, Path uploads) {
         this.view = Objects.requireNonNull(view, "view");
         this.config = Objects.requireNonNull(config, "config");
@@ -38,6 +41,17 @@ public final class Console {
 
     public ConsoleSession session(String user, Role role, String source) {
         return new ConsoleSession(this, user, role, source);
+    }
+
+    /** The installed software (A/B slots), when this appliance was installed from an image. */
+    public java.util.Optional<SystemSoftware> software() {
+        return software;
+    }
+
+    /** Connects the software commands; call once, before the console serves anyone. */
+    public Console withSoftware(java.util.Optional<SystemSoftware> s) {
+        this.software = java.util.Objects.requireNonNull(s, "software");
+        return this;
     }
 
     public ApplianceView view() {

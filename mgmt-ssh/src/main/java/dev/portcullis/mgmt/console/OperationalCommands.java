@@ -48,6 +48,47 @@ final class OperationalCommands {
         return inv.session().console().view();
     }
 
+    static Output systemSoftware(Invocation inv) throws CommandException {
+        SystemSoftware sw = software(inv);
+        try {
+            return new Output.Text(sw.show());
+        } catch (SystemSoftware.SoftwareException e) {
+            throw new CommandException(e.getMessage());
+        }
+    }
+
+    static Output softwareAdd(Invocation inv) throws CommandException {
+        return softwareAdd(inv, false);
+    }
+
+    static Output softwareAddForce(Invocation inv) throws CommandException {
+        return softwareAdd(inv, true);
+    }
+
+    private static Output softwareAdd(Invocation inv, boolean force) throws CommandException {
+        SystemSoftware sw = software(inv);
+        java.nio.file.Path bundle = ConfigurationCommands.uploaded(inv.session(), inv.arg(0));
+        try {
+            return new Output.Message(sw.add(bundle, force));
+        } catch (SystemSoftware.SoftwareException e) {
+            throw new CommandException("software add " + inv.arg(0) + " refused: " + e.getMessage());
+        }
+    }
+
+    static Output reboot(Invocation inv) throws CommandException {
+        SystemSoftware sw = software(inv);
+        try {
+            return new Output.Message(sw.reboot());
+        } catch (SystemSoftware.SoftwareException e) {
+            throw new CommandException("reboot failed: " + e.getMessage());
+        }
+    }
+
+    private static SystemSoftware software(Invocation inv) throws CommandException {
+        return inv.session().console().software().orElseThrow(() -> new CommandException("software management is "
+                + "not available here: this system was not installed from a Portcullis image"));
+    }
+
     static Output metrics(Invocation inv) {
         return new Output.Text(view(inv).metrics());
     }

@@ -145,7 +145,8 @@ class InteractiveConsoleTest {
     void interactive_historyAndConfigurationMode() throws Exception {
         login("admin");
         keys("show version", "Enter");
-        awaitScreen("9.9-test");
+        awaitScreen("java: ");
+        awaitLine("admin@edge-test>"); // the output is complete and the next prompt is up, as a person would wait
         keys("Up");
         awaitLine("admin@edge-test> show version");
         keys("C-u", "configure", "Enter");
