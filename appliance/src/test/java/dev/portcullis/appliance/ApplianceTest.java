@@ -324,6 +324,84 @@ class ApplianceTest {
         }
     }
 
+    /**
+     * The lockout-proof commit, end to end through the real OpenSSH client and the real store: an admin commits a
+     * policy that refuses the service with {@code commit confirmed 1} and does not confirm; a minute later the
+     * previous revision comes back by itself, an established connection survived both changes, and the history
+     * and the audit log say what happened.
+     */
+    @Test
+    void console_commitConfirmedNotConfirmed_rollsBackByItselfKeepingConnections() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/ssh"))
+                && Files.isExecutable(Path.of("/usr/bin/ssh-keygen")),
+                "the OpenSSH client is not installed; .ci/run installs openssh-client");
+        int listen = freePort();
+        int pod = freePort();
+        int sshPort = freePort();
+        Path key = dir.resolve("root-key");
+        assertThat(tool(java.util.List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString()))
+                .getKey()).isZero();
+        Files.writeString(dir.resolve("appliance.yaml"), """
+                node: edge-t
+                policy: policy.yaml
+                management: {address: 127.0.0.1}
+                dataPlane: {drainTimeout: 1s}
+                ssh: {port: %d}
+                users: [{name: ops, role: admin, keys: ["%s"]}]
+                """.formatted(sshPort, Files.readString(dir.resolve("root-key.pub")).strip()));
+        Files.writeString(dir.resolve("policy.yaml"), policy(listen, pod, ""));
+        var cfg = ApplianceConfigReader.read(dir);
+        java.util.List<String> ssh = java.util.List.of("ssh", "-T", "-p", Integer.toString(sshPort), "-F", "/dev/null",
+                "-i", key.toString(), "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none", "-o", "BatchMode=yes",
+                "-o", "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile=" + dir.resolve("known_hosts"),
+                "-o", "LogLevel=ERROR", "ops@127.0.0.1");
+        try (DemoPods pods = DemoPods.start(PolicyLoader.check(cfg.policy()).policy().orElseThrow())) {
+            Appliance appliance = Appliance.start(cfg);
+            try (Socket established = new Socket()) {
+                established.connect(new InetSocketAddress("127.0.0.1", listen), 2000);
+                established.setSoTimeout(5000);
+                var session = toolWithInput(ssh, """
+                        configure
+                        set rules web action reject
+                        commit confirmed 1 comment risky change
+                        exit
+                        """);
+                assertThat(session.getKey()).as(session.getValue()).isZero();
+                assertThat(session.getValue()).contains("revision 2 committed", "unless confirmed by");
+                assertRefused(listen);
+
+                long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+                while (tryGet(listen).isEmpty()) {
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError("revision 1 did not come back within 90 s");
+                    }
+                    Thread.sleep(1000);
+                }
+                assertThat(get(listen)).startsWith("hello from pod");
+                // The connection made before the commit still works after both changes.
+                established.getOutputStream().write("GET / HTTP/1.0\r\nHost: t\r\n\r\n".getBytes(
+                        StandardCharsets.US_ASCII));
+                assertThat(new String(established.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                        .contains("hello from pod");
+                var history = tool(concat(new java.util.ArrayList<>(ssh), "show history"));
+                assertThat(history.getValue()).contains("risky change", "automatic-rollback", "running");
+                assertThat(Files.readString(dir.resolve("logs/audit.log")))
+                        .contains("\"command\":\"commit confirmed 1 comment risky change\"");
+            } finally {
+                appliance.stop();
+            }
+        }
+    }
+
+    /** A GET's body, or empty when the appliance refuses the connection. */
+    private static java.util.Optional<String> tryGet(int port) {
+        try {
+            return java.util.Optional.of(get(port));
+        } catch (Exception e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** A TCP connection the appliance refuses: reset on connect or at the first read. */
     private static void assertRefused(int port) throws IOException {
         try (Socket s = new Socket()) {

@@ -100,8 +100,8 @@ class SshConsoleServerTest {
     void oneShot_systemCommand_isNotAConsoleCommand() throws Exception {
         OpenSsh.Run r = ssh.ssh("admin", "admin", List.of(), "cat /etc/passwd", null);
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.err()).isEqualTo("error: unknown word 'cat'; expected one of show, help, exit, test, clear, "
-                + "configure\n");
+        assertThat(r.err()).isEqualTo("error: unknown word 'cat'; expected one of show, request, help, exit, test, "
+                + "clear, configure\n");
         assertThat(r.out()).isEmpty();
     }
 
