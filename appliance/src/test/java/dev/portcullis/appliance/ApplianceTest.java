@@ -249,9 +249,7 @@ class ApplianceTest {
         int pod = freePort();
         int sshPort = freePort();
         int metricsPort = freePort();
-        Path key = dir.resolve("root-key");
-        assertThat(tool(java.util.List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString()))
-                .getKey()).isZero();
+        Path key = newKey("root-key");
         Files.writeString(dir.resolve("appliance.yaml"), """
                 node: edge-t
                 policy: policy.yaml
@@ -263,10 +261,7 @@ class ApplianceTest {
                 """.formatted(sshPort, Files.readString(dir.resolve("root-key.pub")).strip(), metricsPort));
         Files.writeString(dir.resolve("policy.yaml"), policy(listen, pod, ""));
         var cfg = ApplianceConfigReader.read(dir);
-        java.util.List<String> opts = java.util.List.of("-F", "/dev/null", "-i", key.toString(),
-                "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none", "-o", "BatchMode=yes",
-                "-o", "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile=" + dir.resolve("known_hosts"),
-                "-o", "LogLevel=ERROR");
+        java.util.List<String> opts = sshOptions(key);
         java.util.List<String> ssh = new java.util.ArrayList<>(java.util.List.of("ssh", "-T", "-p",
                 Integer.toString(sshPort)));
         ssh.addAll(opts);
@@ -338,9 +333,7 @@ class ApplianceTest {
         int listen = freePort();
         int pod = freePort();
         int sshPort = freePort();
-        Path key = dir.resolve("root-key");
-        assertThat(tool(java.util.List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString()))
-                .getKey()).isZero();
+        Path key = newKey("root-key");
         Files.writeString(dir.resolve("appliance.yaml"), """
                 node: edge-t
                 policy: policy.yaml
@@ -351,10 +344,10 @@ class ApplianceTest {
                 """.formatted(sshPort, Files.readString(dir.resolve("root-key.pub")).strip()));
         Files.writeString(dir.resolve("policy.yaml"), policy(listen, pod, ""));
         var cfg = ApplianceConfigReader.read(dir);
-        java.util.List<String> ssh = java.util.List.of("ssh", "-T", "-p", Integer.toString(sshPort), "-F", "/dev/null",
-                "-i", key.toString(), "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none", "-o", "BatchMode=yes",
-                "-o", "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile=" + dir.resolve("known_hosts"),
-                "-o", "LogLevel=ERROR", "ops@127.0.0.1");
+        java.util.List<String> ssh = new java.util.ArrayList<>(java.util.List.of("ssh", "-T", "-p",
+                Integer.toString(sshPort)));
+        ssh.addAll(sshOptions(key));
+        ssh.add("ops@127.0.0.1");
         try (DemoPods pods = DemoPods.start(PolicyLoader.check(cfg.policy()).policy().orElseThrow())) {
             Appliance appliance = Appliance.start(cfg);
             try (Socket established = new Socket()) {
@@ -375,14 +368,13 @@ class ApplianceTest {
                     if (System.nanoTime() > deadline) {
                         throw new AssertionError("revision 1 did not come back within 90 s");
                     }
+                    // The connection made before the commit keeps working meanwhile (a request every second, so
+                    // that the pod's own idle timeout does not end it).
+                    assertThat(keepAliveGet(established)).startsWith("hello from pod");
                     Thread.sleep(1000);
                 }
                 assertThat(get(listen)).startsWith("hello from pod");
-                // The connection made before the commit still works after both changes.
-                established.getOutputStream().write("GET / HTTP/1.0\r\nHost: t\r\n\r\n".getBytes(
-                        StandardCharsets.US_ASCII));
-                assertThat(new String(established.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
-                        .contains("hello from pod");
+                assertThat(keepAliveGet(established)).startsWith("hello from pod");
                 var history = tool(concat(new java.util.ArrayList<>(ssh), "show history"));
                 assertThat(history.getValue()).contains("risky change", "automatic-rollback", "running");
                 assertThat(Files.readString(dir.resolve("logs/audit.log")))
@@ -391,6 +383,40 @@ class ApplianceTest {
                 appliance.stop();
             }
         }
+    }
+
+    /** A new Ed25519 key pair without passphrase, made by OpenSSH's ssh-keygen; returns the private key's path. */
+    private Path newKey(String name) throws Exception {
+        Path key = dir.resolve(name);
+        assertThat(tool(java.util.List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString()))
+                .getKey()).isZero();
+        return key;
+    }
+
+    /** OpenSSH client options that use only {@code key} and a known_hosts file of the test's own. */
+    private java.util.List<String> sshOptions(Path key) {
+        return java.util.List.of("-F", "/dev/null", "-i", key.toString(), "-o", "IdentitiesOnly=yes",
+                "-o", "IdentityAgent=none", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new",
+                "-o", "UserKnownHostsFile=" + dir.resolve("known_hosts"), "-o", "LogLevel=ERROR");
+    }
+
+    /** An HTTP/1.1 GET on an open connection, kept alive; returns the body (by its Content-Length). */
+    private static String keepAliveGet(Socket s) throws IOException {
+        s.getOutputStream().write("GET / HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        InputStream in = s.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                throw new IOException("the connection closed; response so far: " + head);
+            }
+            head.append((char) c);
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: *([0-9]+)").matcher(head);
+        if (!m.find()) {
+            throw new IOException("no Content-Length in " + head);
+        }
+        return new String(in.readNBytes(Integer.parseInt(m.group(1))), StandardCharsets.UTF_8);
     }
 
     /** A GET's body, or empty when the appliance refuses the connection. */
