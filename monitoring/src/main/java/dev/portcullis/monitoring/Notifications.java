@@ -41,6 +41,11 @@ public final class Notifications implements AutoCloseable {
     private final List<NotificationSink> sinks = new CopyOnWriteArrayList<>();
     private final LongSupplier nanoClock;
     private final ThreadPoolExecutor sender;
+    /**
+     * Notifications handed to the sender and not yet through every sink: counted here rather than read off the
+     * executor, whose queue and active counts both miss a task between being dequeued and starting to run.
+     */
+    private final java.util.concurrent.atomic.AtomicLong undelivered = new java.util.concurrent.atomic.AtomicLong();
 
     /** Allows {@code perMinute} notifications of each kind a minute, in bursts of that many. */
     public Notifications(int perMinute) {
@@ -101,22 +106,28 @@ public final class Notifications implements AutoCloseable {
             suppressed[k].increment();
             return;
         }
+        undelivered.incrementAndGet();
         try {
             sender.execute(() -> deliver(n));
             sent[k].increment();
         } catch (java.util.concurrent.RejectedExecutionException e) {
+            undelivered.decrementAndGet();
             suppressed[k].increment();
             LOG.debug("publish: queue full or closed, {} not sent", n);
         }
     }
 
     private void deliver(Notification n) {
-        for (NotificationSink s : sinks) {
-            try {
-                s.send(n);
-            } catch (RuntimeException e) {
-                LOG.warn("deliver: sink {} failed on {}", s, n, e);
+        try {
+            for (NotificationSink s : sinks) {
+                try {
+                    s.send(n);
+                } catch (RuntimeException e) {
+                    LOG.warn("deliver: sink {} failed on {}", s, n, e);
+                }
             }
+        } finally {
+            undelivered.decrementAndGet();
         }
     }
 
@@ -133,7 +144,7 @@ public final class Notifications implements AutoCloseable {
     /** Waits up to {@code millis} for queued notifications to be delivered; for tests and an orderly stop. */
     boolean drain(long millis) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (sender.getQueue().size() + sender.getActiveCount() > 0) {
+        while (undelivered.get() > 0) {
             if (System.nanoTime() > deadline) {
                 return false;
             }
