@@ -15,20 +15,25 @@
 #   5. the same with 0.1.2: the new slot fails its health check, is marked bad, the appliance reboots by itself and
 #      comes back on 0.1.1.
 #
-# Console mode (the default) uploads bundles over SFTP and uses `request system software add FILE`,
-# `request system reboot` and `show system software`. CONSOLE_USER (default admin) logs in with CONSOLE_KEY (default
-# ~/.ssh/id_ed25519, made if missing); CONSOLE_UPLOAD (default uploads) is the upload directory;
-# CONSOLE_AUTHORIZED_KEYS_PATH (default config/console/authorized_keys) is where on the data partition the console
-# reads authorized keys, and the key is put there before the first boot; CONSOLE_GUEST_PORT (default 22) is where the
-# console listens in the appliance, CONSOLE_PORT (default 2222) the forwarded port on the host's loopback.
+# Console mode (the default) provisions the administrator before the first boot the way a real install does: it
+# appends `users: [{name: CONSOLE_USER, role: admin, keys: [CONSOLE_KEY.pub]}]` to /config/appliance.yaml on the
+# flashed disk's data partition (/data/config/appliance.yaml in the appliance; debugfs, no mount). It then uploads
+# bundles with sftp into the user's upload area (which sftp shows as /) and uses `request system software add FILE`,
+# `request system reboot`, `show system software` and `show version` over ssh. CONSOLE_USER defaults to admin,
+# CONSOLE_KEY to WORK_DIR/admin_ed25519 (made if missing); CONSOLE_GUEST_PORT (default 22, as in
+# configs/appliance/appliance.yaml) is where the console listens in the appliance, CONSOLE_PORT (default 2222) the
+# forwarded port on the host's loopback. The upload area is on the data partition, so the image is built with
+# DATA_SIZE MiB of it (default 3072; the build's default 512 MiB cannot hold a ~940 MiB bundle).
 #
-# Offline mode is for images without the console: the appliance is powered off between steps and the host installs
+# Offline mode does without the console (its users): the appliance is powered off between steps and the host installs
 # bundles into the disk file the way `request system software add` does (`portcullis-image software add` on loop
 # devices over the slot partitions; the ESP is copied out and back with mtools). The boot assessment leaves the
 # console out of its health check there (the unit in bundle 0.1.1 is patched to omit --console).
 #
 # REUSE_ROOTFS=1 keeps the Debian part of WORK_DIR/build/rootfs from an earlier run (no mmdebstrap, which takes
-# about 20 minutes on two cores).
+# about 20 minutes on two cores); the work directory of any earlier `portcullis-image build --work DIR` (with its
+# rootfs.complete) can be copied to WORK_DIR/build for that. The application under /opt/portcullis is removed from
+# it first, so that jars of an older build cannot linger next to the new ones.
 #
 # Needs root (the image build runs mmdebstrap; offline mode makes loop devices). Installs qemu-system-x86, ovmf,
 # openssh-client, mmdebstrap, mtools and fdisk when missing.
@@ -39,9 +44,8 @@ mode=${E2E_MODE:-console}
 port=${CONSOLE_PORT:-2222}
 guest_port=${CONSOLE_GUEST_PORT:-22}
 user=${CONSOLE_USER:-admin}
-key=${CONSOLE_KEY:-$HOME/.ssh/id_ed25519}
-upload=${CONSOLE_UPLOAD:-uploads}
-authorized=${CONSOLE_AUTHORIZED_KEYS_PATH:-config/console/authorized_keys}
+key=${CONSOLE_KEY:-$work/admin_ed25519}
+data_size=${DATA_SIZE:-3072}
 boot_timeout=${BOOT_TIMEOUT:-1800}
 trusted=${TRUSTED_KEY:-$HOME/.config/portcullis/image-signing.pub}
 mkdir -p "$work"
@@ -52,7 +56,7 @@ export MTOOLS_SKIP_CHECK=1
 need=()
 command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
 [ -d /usr/share/OVMF ] || need+=(ovmf)
-command -v ssh >/dev/null || need+=(openssh-client)
+command -v ssh >/dev/null && command -v sftp >/dev/null || need+=(openssh-client)
 command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
 command -v mcopy >/dev/null || need+=(mtools)
 [ -x /usr/sbin/sfdisk ] || need+=(fdisk)
@@ -133,35 +137,56 @@ host_software() {
   return $rc
 }
 
-ssh_console() {
-  ssh -p "$port" -i "$key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=5 \
-      -o BatchMode=yes "$user@127.0.0.1" "$@"
-}
+ssh_opts=(-i "$key" -F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR
+  -o ConnectTimeout=10 -o ServerAliveInterval=10 -o ServerAliveCountMax=3 -o BatchMode=yes -o IdentitiesOnly=yes)
+# One console command; $ssh_timeout bounds it (an install of a bundle under TCG takes minutes).
+ssh_timeout=1800
+ssh_console() { timeout "$ssh_timeout" ssh -p "$port" "${ssh_opts[@]}" "$user@127.0.0.1" "$@"; }
+# Uploads $1 into the user's upload area (sftp shows it as /), first removing the file named $2 there, if any.
 sftp_put() {
-  sftp -P "$port" -i "$key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes \
-      "$user@127.0.0.1" <<<"put $1 $upload/$(basename "$1")"
+  { [ -z "${2:-}" ] || echo "-rm /$2"; echo "put $1 /$(basename "$1")"; echo "ls -l /"; } |
+    timeout "$ssh_timeout" sftp -P "$port" "${ssh_opts[@]}" -b - "$user@127.0.0.1"
 }
 wait_console() {
   local deadline=$(( $(date +%s) + boot_timeout ))
-  until ssh_console show version >/dev/null 2>&1; do
+  until ssh_timeout=60 ssh_console show version >/dev/null 2>&1; do
     [ "$(date +%s)" -lt "$deadline" ] || fail "the console did not answer within ${boot_timeout}s ($work/serial-$boots.log)"
     sleep 10
   done
 }
-wait_down() {
-  local deadline=$(( $(date +%s) + 600 ))
-  while ssh_console show version >/dev/null 2>&1; do
-    [ "$(date +%s)" -lt "$deadline" ] || fail "the appliance did not go down for its reboot"
-    sleep 5
-  done
+boots_seen() { serial | grep -a -c 'Command line: ' || true; }
+# `request system reboot`, then waits until the kernel has started $1 more times (the serial log of this power-on).
+console_reboot() {
+  local before; before=$(boots_seen)
+  ssh_timeout=60 ssh_console request system reboot | tee -a "$log" || true
+  wait_serial 'Command line: ' $(( before + ${1:-1} ))
+}
+# Adds the admin user with the console key to appliance.yaml on the data partition of the disk file.
+provision_admin() {
+  local off; read -r off _ < <(part portcullis-data)
+  local fs="$disk?offset=$off"
+  [ -f "$key" ] || ssh-keygen -q -t ed25519 -N '' -C "qemu-e2e" -f "$key"
+  rm -f "$work/appliance.yaml"
+  debugfs -R "dump /config/appliance.yaml $work/appliance.yaml" "$fs"
+  [ -s "$work/appliance.yaml" ] || fail "no /config/appliance.yaml on the data partition"
+  ! grep -q '^users:' "$work/appliance.yaml" || fail "the image's appliance.yaml already declares users"
+  grep -q '^ssh:' "$work/appliance.yaml" || fail "the image's appliance.yaml has no ssh: section (no console)"
+  printf 'users:\n  - name: %s\n    role: admin\n    keys: ["%s"]\n' "$user" "$(cut -d' ' -f1,2 "$key.pub")" \
+    >> "$work/appliance.yaml"
+  debugfs -w -R "rm /config/appliance.yaml" "$fs"
+  debugfs -w -R "write $work/appliance.yaml /config/appliance.yaml" "$fs"
+  debugfs -R "cat /config/appliance.yaml" "$fs" | tail -4 | tee -a "$log"
 }
 
 step "build image 0.1.0"
-image build --version 0.1.0 --out "$work/v1" --work "$work/build" ${REUSE_ROOTFS:+--reuse-rootfs}
+[ -z "${REUSE_ROOTFS:-}" ] || rm -rf "$work/build/rootfs/opt/portcullis"
+size_opts=()
+[ "$mode" != console ] || size_opts=(--data-size "$data_size")
+image build --version 0.1.0 --out "$work/v1" --work "$work/build" ${REUSE_ROOTFS:+--reuse-rootfs} "${size_opts[@]}"
 done_step
 
 step "build bundle 0.1.1"
-image build --version 0.1.1 --out "$work/v2" --work "$work/build" --reuse-rootfs
+image build --version 0.1.1 --out "$work/v2" --work "$work/build" --reuse-rootfs "${size_opts[@]}"
 ok_bundle=$(ls "$work"/v2/portcullis-0.1.1+*.bundle)
 if [ "$mode" = offline ]; then
   # No console in the image yet: its health check must not wait for one.
@@ -185,14 +210,14 @@ done_step
 step "flash 0.1.0 into a disk file"
 rm -f "$disk"
 image flash "$(ls "$work"/v1/portcullis-0.1.0+*.img)" --target "$disk"
-if [ "$mode" = console ]; then
-  [ -f "$key" ] || ssh-keygen -q -t ed25519 -N '' -f "$key"
-  read -r data_offset _ < <(part portcullis-data)
-  debugfs -w -R "mkdir $(dirname "$authorized")" "$disk?offset=$data_offset" 2>/dev/null || true
-  debugfs -w -R "write $key.pub $authorized" "$disk?offset=$data_offset"
-fi
 cp "$ovmf_vars" "$work/OVMF_VARS.fd"
 done_step
+
+if [ "$mode" = console ]; then
+  step "provision the admin user: its key into /data/config/appliance.yaml on the data partition"
+  provision_admin
+  done_step
+fi
 
 step "boot 0.1.0 (qemu-system-x86_64 -accel tcg, OVMF)"
 power_on
@@ -201,37 +226,41 @@ if [ "$mode" = console ]; then wait_console; else wait_serial 'Started portculli
 done_step
 
 if [ "$mode" = console ]; then
-  step "show version"
+  step "show version, show system software"
   ssh_console show version | tee -a "$log"
   ssh_console show system software | tee -a "$log"
   done_step
 
-  step "upgrade to 0.1.1: upload, add, reboot, wait for the console"
-  sftp_put "$ok_bundle"
-  ssh_console request system software add "$upload/$(basename "$ok_bundle")" | tee -a "$log"
-  ssh_console request system reboot || true
-  wait_down
+  step "upgrade to 0.1.1: sftp upload, request system software add, request system reboot, console back"
+  ok_name=$(basename "$ok_bundle")
+  sftp_put "$ok_bundle" | tee -a "$log" || fail "sftp upload of $ok_name"
+  ssh_console request system software add "$ok_name" | tee -a "$log" || fail "request system software add $ok_name"
+  ssh_console show system software | tee -a "$log"
+  console_reboot 1
+  [ "$(booted_slot)" = b ] || fail "booted slot $(booted_slot), expected b"
   wait_console
   done_step
 
-  step "0.1.1 marked good"
+  step "0.1.1 marked good by the boot assessment (show system software)"
   deadline=$(( $(date +%s) + 600 ))
   until ssh_console show system software | tee "$work/software.txt" | grep -Eq '^b +0\.1\.1\S* .* good +running'; do
     [ "$(date +%s)" -lt "$deadline" ] || { cat "$work/software.txt"; fail "slot b was not marked good"; }
     sleep 10
   done
   tee -a "$log" < "$work/software.txt"
+  ssh_console show version | tee -a "$log"
   done_step
 
-  step "failing upgrade to 0.1.2: add, reboot; slot a fails its health check and the appliance falls back"
-  sftp_put "$work/broken.bundle"
-  ssh_console request system software add "$upload/broken.bundle" | tee -a "$log"
-  ssh_console request system reboot || true
-  wait_down
-  wait_console   # answers again only after the fallback: 0.1.2 cannot start the console
+  step "failing upgrade to 0.1.2: upload, add, reboot; slot a fails its health check, the appliance falls back"
+  sftp_put "$work/broken.bundle" "$ok_name" | tee -a "$log" || fail "sftp upload of broken.bundle"
+  ssh_console request system software add broken.bundle | tee -a "$log" || fail "request system software add broken.bundle"
+  console_reboot 2   # slot a (0.1.2) boots, fails its health check, the boot assessment reboots into slot b
+  [ "$(booted_slot)" = b ] || fail "after the fallback booted slot $(booted_slot), expected b"
+  wait_console
   ssh_console show system software | tee "$work/software.txt" | tee -a "$log"
   grep -Eq '^a +0\.1\.2\S* .* bad' "$work/software.txt" || fail "slot a is not marked bad"
   grep -Eq '^b +0\.1\.1\S* .* good +running' "$work/software.txt" || fail "not back on 0.1.1"
+  ssh_console show version | tee -a "$log"
   done_step
 else
   step "upgrade to 0.1.1: power off, install from the host, boot, boot assessment marks slot b good"
