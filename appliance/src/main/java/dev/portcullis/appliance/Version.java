@@ -1,13 +1,22 @@
 package dev.portcullis.appliance;
 
+import java.lang.module.ModuleDescriptor;
 import picocli.CommandLine.IVersionProvider;
 
-/** The version printed by {@code portcullis --version}: the jar's implementation version, or "development". */
+/**
+ * The version printed by {@code portcullis --version} and the console's {@code show version}: the jar's
+ * implementation version, else the module's version (Maven compiles it in), else "development" (classes run
+ * from a directory).
+ */
 final class Version implements IVersionProvider {
 
     static String current() {
         String v = Version.class.getPackage().getImplementationVersion();
-        return v == null ? "development" : v;
+        if (v != null) {
+            return v;
+        }
+        ModuleDescriptor d = Version.class.getModule().getDescriptor();
+        return d == null ? "development" : d.rawVersion().orElse("development");
     }
 
     @Override
