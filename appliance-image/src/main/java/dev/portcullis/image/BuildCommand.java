@@ -61,7 +61,7 @@ final class BuildCommand implements Callable<Integer> {
 
     @Option(names = "--data-size", paramLabel = "MiB", description = "Size of the data partition "
             + "(default: ${DEFAULT-VALUE}).")
-    long dataMib = 512;
+    long dataMib = 3072; // holds uploaded update bundles (about 940 MiB each) besides configuration and logs
 
     @Option(names = "--reuse-rootfs", description = "Keep the Debian part of the root file system from the last "
             + "build in the work directory (no mmdebstrap) and lay the overlay over it again; for iterating on the "
