@@ -1,7 +1,6 @@
 package dev.portcullis.image;
 
 import java.io.IOException;
-import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -17,7 +16,6 @@ import org.bouncycastle.crypto.signers.Ed25519Signer;
 import org.bouncycastle.crypto.util.PrivateKeyFactory;
 import org.bouncycastle.crypto.util.PrivateKeyInfoFactory;
 import org.bouncycastle.util.io.pem.PemObject;
-import org.bouncycastle.util.io.pem.PemReader;
 import org.bouncycastle.util.io.pem.PemWriter;
 
 /**
@@ -42,20 +40,10 @@ public final class SigningKey {
 
     /** Reads a PKCS#8 PEM Ed25519 private key; the message of the {@link KeyFileException} names the file. */
     public static SigningKey read(Path file) throws IOException, KeyFileException {
-        String text = Files.readString(file, StandardCharsets.US_ASCII);
-        PemObject pem;
-        try (PemReader r = new PemReader(new StringReader(text))) {
-            pem = r.readPemObject();
-        } catch (IOException e) {
-            throw new KeyFileException(file + ": not a PEM file: " + e.getMessage());
-        }
-        if (pem == null || !PEM_TYPE.equals(pem.getType())) {
-            throw new KeyFileException(file + ": expected a '-----BEGIN " + PEM_TYPE + "-----' block"
-                    + (pem == null ? "" : ", found '" + pem.getType() + "'"));
-        }
+        byte[] content = PemFiles.read(file, PEM_TYPE);
         AsymmetricKeyParameter p;
         try {
-            p = PrivateKeyFactory.createKey(PrivateKeyInfo.getInstance(pem.getContent()));
+            p = PrivateKeyFactory.createKey(PrivateKeyInfo.getInstance(content));
         } catch (IOException | RuntimeException e) {
             throw new KeyFileException(file + ": not a PKCS#8 private key: " + e.getMessage());
         }

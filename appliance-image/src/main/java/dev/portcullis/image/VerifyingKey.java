@@ -1,7 +1,6 @@
 package dev.portcullis.image;
 
 import java.io.IOException;
-import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,7 +15,6 @@ import org.bouncycastle.crypto.signers.Ed25519Signer;
 import org.bouncycastle.crypto.util.PublicKeyFactory;
 import org.bouncycastle.crypto.util.SubjectPublicKeyInfoFactory;
 import org.bouncycastle.util.io.pem.PemObject;
-import org.bouncycastle.util.io.pem.PemReader;
 import org.bouncycastle.util.io.pem.PemWriter;
 
 /**
@@ -35,20 +33,10 @@ public final class VerifyingKey {
     }
 
     public static VerifyingKey read(Path file) throws IOException, KeyFileException {
-        String text = Files.readString(file, StandardCharsets.US_ASCII);
-        PemObject pem;
-        try (PemReader r = new PemReader(new StringReader(text))) {
-            pem = r.readPemObject();
-        } catch (IOException e) {
-            throw new KeyFileException(file + ": not a PEM file: " + e.getMessage());
-        }
-        if (pem == null || !PEM_TYPE.equals(pem.getType())) {
-            throw new KeyFileException(file + ": expected a '-----BEGIN " + PEM_TYPE + "-----' block"
-                    + (pem == null ? "" : ", found '" + pem.getType() + "'"));
-        }
+        byte[] content = PemFiles.read(file, PEM_TYPE);
         AsymmetricKeyParameter p;
         try {
-            p = PublicKeyFactory.createKey(SubjectPublicKeyInfo.getInstance(pem.getContent()));
+            p = PublicKeyFactory.createKey(SubjectPublicKeyInfo.getInstance(content));
         } catch (IOException | RuntimeException e) {
             throw new KeyFileException(file + ": not a SubjectPublicKeyInfo public key: " + e.getMessage());
         }
