@@ -128,7 +128,8 @@ public final class DataPlane implements AutoCloseable {
             plane.close();
             throw e;
         }
-        LOG.info("start: data plane on {} with {} listeners", transport.name(), plane.listeners.size());
+        LOG.info("start: data plane on {} with {} listeners (TCP relayed {})", transport.name(),
+                plane.listeners.size(), transport.directTcp() ? "directly on the event loops" : "through Netty channels");
         return plane;
     }
 
@@ -176,8 +177,9 @@ public final class DataPlane implements AutoCloseable {
                 continue;
             }
             try {
-                bound.add(key.transport() == Transport.TCP ? TcpListener.bind(this, group, key)
-                        : UdpListener.bind(this, group, key));
+                bound.add(key.transport() == Transport.UDP ? UdpListener.bind(this, group, key)
+                        : transport.directTcp() ? DirectTcpListener.bind(this, group, key)
+                        : TcpListener.bind(this, group, key));
             } catch (Exception e) {
                 pending = null;
                 bound.forEach(Listener::close);

@@ -19,11 +19,17 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The Netty transport the data plane runs on: native epoll, or NIO where epoll is unavailable (see {@link #best()}). */
+/**
+ * The Netty transport the data plane runs on: native epoll, or NIO where epoll is unavailable (see {@link #best()}).
+ *
+ * @param directTcp whether TCP connections are relayed directly on the epoll loops ({@link DirectTcpListener},
+ *                  {@link DirectConnection}) rather than through Netty channels ({@link TcpListener}); epoll only
+ */
 public record NettyTransport(String name, IoHandlerFactory ioHandlerFactory,
                         Class<? extends ServerSocketChannel> serverChannel,
                         Class<? extends SocketChannel> socketChannel,
-                        Class<? extends DatagramChannel> datagramChannel) {
+                        Class<? extends DatagramChannel> datagramChannel,
+                        boolean directTcp) {
 
     private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
 
@@ -47,15 +53,24 @@ public record NettyTransport(String name, IoHandlerFactory ioHandlerFactory,
         return nio();
     }
 
+    /**
+     * Native epoll, TCP relayed directly on the event loops unless the system property {@code portcullis.tcp} is
+     * {@code channels}.
+     */
     public static NettyTransport epoll() {
+        return epoll(!"channels".equals(System.getProperty("portcullis.tcp")));
+    }
+
+    /** Native epoll, TCP relayed directly on the event loops or through Netty channels. */
+    public static NettyTransport epoll(boolean directTcp) {
         Epoll.ensureAvailability();
         return new NettyTransport("epoll", new EpollKeepRegistered(EpollIoHandler.newFactory()), EpollServerSocketChannel.class,
-                EpollSocketChannel.class, EpollDatagramChannel.class);
+                EpollSocketChannel.class, EpollDatagramChannel.class, directTcp);
     }
 
     public static NettyTransport nio() {
         return new NettyTransport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class,
-                NioDatagramChannel.class);
+                NioDatagramChannel.class, false);
     }
 
     /**

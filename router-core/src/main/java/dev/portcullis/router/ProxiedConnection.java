@@ -1,27 +1,23 @@
 package dev.portcullis.router;
 
 import dev.portcullis.policy.IpAddress;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One admitted TCP connection: the client side, the endpoint side once connected, and what was counted against
- * limits and endpoints, so that closing undoes exactly that, once.
+ * One admitted TCP connection: its two sockets (through {@link Sides}, whichever way the bytes move), the endpoint
+ * once connected, and what was counted against limits and endpoints, so that closing undoes exactly that, once.
  *
- * <p>Threading: the frontend and backend channels share one event loop, and every method but {@link #closeFrom}
- * runs on it. {@code closed} is volatile because a reload may ask from the control thread; that path hops onto
- * the event loop.
+ * <p>Threading: both sides share one event loop, and every method but {@link #closeFrom} runs on it. {@code closed}
+ * is volatile because a reload may ask from the control thread; that path hops onto the event loop.
  */
 final class ProxiedConnection {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxiedConnection.class);
 
-    final Channel frontend;
+    private final Sides sides;
     final ListenerKey listener;
     final InetSocketAddress client;
     final InetSocketAddress local;
@@ -30,7 +26,6 @@ final class ProxiedConnection {
     private final ConnectionRegistry registry;
 
     /** Set on the event loop once the endpoint connection is up. */
-    private Channel backend;
     private Endpoint endpoint;
     /** When the endpoint side came up, in milliseconds since the epoch; set before the connection is registered. */
     private volatile long establishedMillis;
@@ -56,6 +51,21 @@ final class ProxiedConnection {
         }
     }
 
+    /**
+     * The two sockets of a connection as the relay moving its bytes holds them: Netty channels
+     * ({@link ChannelSides}) or sockets driven directly on the epoll loop ({@link DirectConnection}).
+     */
+    interface Sides {
+        /** The event loop both sides run on. */
+        EventExecutor executor();
+
+        /** Closes both sides after what is queued to them (each gets a FIN). On the event loop. */
+        void close();
+
+        /** Closes both sides at once, the client with RST: a refused connection. On the event loop. */
+        void reset();
+    }
+
     /** Where established connections are kept, for reload re-checks and draining. */
     interface ConnectionRegistry {
         void register(ProxiedConnection c);
@@ -63,10 +73,10 @@ final class ProxiedConnection {
         void unregister(ProxiedConnection c);
     }
 
-    ProxiedConnection(ConnectionRegistry registry, Channel frontend, ListenerKey listener, InetSocketAddress client,
+    ProxiedConnection(ConnectionRegistry registry, Sides sides, ListenerKey listener, InetSocketAddress client,
                       InetSocketAddress local, IpAddress clientIp, ServiceRuntime service) {
         this.registry = registry;
-        this.frontend = frontend;
+        this.sides = sides;
         this.listener = listener;
         this.client = client;
         this.local = local;
@@ -75,9 +85,8 @@ final class ProxiedConnection {
         this.idleNanos = service.service().timeouts().idle().toNanos();
     }
 
-    /** Records the connected endpoint side and counts the connection as open. */
-    void established(Channel backendChannel, Endpoint e) {
-        this.backend = backendChannel;
+    /** Records the connected endpoint and counts the connection as open. */
+    void established(Endpoint e) {
         this.endpoint = e;
         this.establishedMillis = System.currentTimeMillis();
         e.opened();
@@ -141,30 +150,39 @@ final class ProxiedConnection {
 
     /** Closes both sides after flushing what is queued, and releases what was counted. Idempotent. */
     void close() {
+        if (release()) {
+            sides.close();
+        }
+    }
+
+    /** Refuses the connection: closes both sides at once, the client with RST, and releases what was counted. */
+    void reset() {
+        if (release()) {
+            sides.reset();
+        }
+    }
+
+    /** Whether the connection was still open; if so, marks it closed and undoes what admitting it counted. */
+    private boolean release() {
         if (closed) {
-            return;
+            return false;
         }
         closed = true;
-        flushAndClose(frontend);
-        if (backend != null) {
-            flushAndClose(backend);
+        if (endpoint != null) {
             endpoint.closed();
             service.counters().closed();
             registry.unregister(this);
         }
         service.limits().release(clientIp);
+        return true;
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 
     /** Closes the connection from any thread (a reload that denies it, a drain that ran out of time). */
     void closeFrom() {
-        frontend.eventLoop().execute(this::close);
-    }
-
-    private static void flushAndClose(Channel ch) {
-        if (ch.isActive() && !(ch instanceof DuplexChannel d && d.isOutputShutdown())) {
-            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-        } else {
-            ch.close();
-        }
+        sides.executor().execute(this::close);
     }
 }

@@ -44,6 +44,15 @@ class DataPlaneTest {
     private final List<AutoCloseable> closeLater = new ArrayList<>();
     private DataPlane plane;
 
+    /**
+     * The transport the tests run on: the default one (epoll with TCP relayed directly on the event loops where
+     * epoll is available). {@link DataPlaneOnChannelsTest} and {@link DataPlaneOnNioTest} run every test again on the
+     * other two TCP paths.
+     */
+    NettyTransport transport() {
+        return NettyTransport.best();
+    }
+
     @AfterEach
     void tearDown() throws Exception {
         if (plane != null) {
@@ -227,7 +236,7 @@ class DataPlaneTest {
         int port = freePort();
         int podPort = freePort();
         new EchoPod("127.1.1.10", podPort, "pod-a");
-        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy(
+        plane = DataPlane.start(transport(), DataPlaneSettings.DEFAULT, policy(
                 "web: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d]}".formatted(port, podPort),
                 "- {name: web, destination: [service:web], action: accept}"));
         try (Socket s = connect(port)) {
@@ -250,7 +259,7 @@ class DataPlaneTest {
         int apiPort = freePort();
         int podPort = freePort();
         new EchoPod("127.1.1.10", podPort, "pod");
-        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy("""
+        plane = DataPlane.start(transport(), DataPlaneSettings.DEFAULT, policy("""
                 web: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d], healthCheck: {enabled: false}}
                 api: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d], healthCheck: {enabled: false}}
                 """.formatted(webPort, podPort, apiPort, podPort),
@@ -282,7 +291,7 @@ class DataPlaneTest {
         int rejectPort = freePort();
         int podPort = freePort();
         EchoPod pod = new EchoPod("127.1.1.10", podPort, "pod");
-        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy("""
+        plane = DataPlane.start(transport(), DataPlaneSettings.DEFAULT, policy("""
                 a: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d], healthCheck: {enabled: false}}
                 b: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d], healthCheck: {enabled: false}}
                 """.formatted(dropPort, podPort, rejectPort, podPort),
@@ -311,7 +320,7 @@ class DataPlaneTest {
         int podPort = freePort();
         EchoPod a = new EchoPod("127.1.1.10", podPort, "pod-a");
         new EchoPod("127.1.1.11", podPort, "pod-b");
-        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy("""
+        plane = DataPlane.start(transport(), DataPlaneSettings.DEFAULT, policy("""
                 web:
                   listen: [127.0.0.1:%d]
                   endpoints: [127.1.1.10:%d, 127.1.1.11:%d]
@@ -335,10 +344,85 @@ class DataPlaneTest {
     }
 
     @Test
+    void tcp_endpointRefusesConnect_clientRelayedToTheOther() throws Exception {
+        int port = freePort();
+        int podPort = freePort();
+        new EchoPod("127.1.1.11", podPort, "pod-b"); // nothing listens on 127.1.1.10
+        plane = DataPlane.start(transport(), DataPlaneSettings.DEFAULT, policy("""
+                web:
+                  listen: [127.0.0.1:%d]
+                  endpoints: [127.1.1.10:%d, 127.1.1.11:%d]
+                  healthCheck: {enabled: false}
+                """.formatted(port, podPort, podPort), "- {name: web, destination: [service:web], action: accept}"));
+        for (int i = 0; i < 4; i++) {
+            try (Socket s = connect(port)) {
+                assertThat(readLine(s)).isEqualTo("pod-b");
+            }
+        }
+        // Round robin turns once per choice, the retry included, so between two and all four start with the dead one.
+        assertThat(plane.counters().service("web").refusals(RefusalReason.CONNECT_FAILED)).isBetween(2L, 4L);
+        await(() -> plane.connectionCount() == 0 && plane.globalActive() == 0, "every connection is released");
+    }
+
+    @Test
+    void tcp_endpointNeverAnswers_connectTimesOutAndTheOtherServes() throws Exception {
+        int port = freePort();
+        int podPort = freePort();
+        new EchoPod("127.1.1.11", podPort, "pod-b");
+        // An endpoint whose accept queue is full: the kernel drops further SYNs, so a connect to it hangs.
+        ServerSocket stalled = new ServerSocket();
+        closeLater.add(stalled);
+        stalled.bind(new InetSocketAddress("127.1.1.10", podPort), 1); // Java takes 0 as "the default", 50
+        for (int i = 0; i < 4; i++) {
+            java.nio.channels.SocketChannel filler = java.nio.channels.SocketChannel.open();
+            closeLater.add(filler);
+            filler.configureBlocking(false);
+            filler.connect(new InetSocketAddress("127.1.1.10", podPort));
+        }
+        plane = DataPlane.start(transport(), DataPlaneSettings.DEFAULT, policy("""
+                web:
+                  listen: [127.0.0.1:%d]
+                  endpoints: [127.1.1.10:%d, 127.1.1.11:%d]
+                  healthCheck: {enabled: false}
+                  timeouts: {connect: 300ms}
+                """.formatted(port, podPort, podPort), "- {name: web, destination: [service:web], action: accept}"));
+        for (int i = 0; i < 2; i++) {
+            try (Socket s = connect(port)) {
+                assertThat(readLine(s)).isEqualTo("pod-b");
+            }
+        }
+        // Each retry turns the round robin once more, so both connections were tried on the stalled one first.
+        assertThat(plane.counters().service("web").refusals(RefusalReason.CONNECT_FAILED)).isEqualTo(2);
+    }
+
+    @Test
+    void tcp_wildcardListener_classifiesByTheAddressTheClientReached() throws Exception {
+        int port = freePort();
+        int podPort = freePort();
+        EchoPod pod = new EchoPod("127.1.1.10", podPort, "pod-a");
+        plane = DataPlane.start(transport(), DataPlaneSettings.DEFAULT, policy(
+                "web: {listen: [0.0.0.0:%d], endpoints: [127.1.1.10:%d], healthCheck: {enabled: false}}"
+                        .formatted(port, podPort),
+                "- {name: one, destination: [127.0.0.1], destinationPorts: [%d], protocol: tcp, action: accept}"
+                        .formatted(port)));
+        try (Socket s = connect(port)) {
+            assertThat(readLine(s)).isEqualTo("pod-a");
+        }
+        try (Socket s = new Socket()) { // 127.0.0.2 reaches the same socket, but the policy accepts 127.0.0.1 only
+            s.connect(new InetSocketAddress("127.0.0.2", port), 2000);
+            s.setSoTimeout(5000);
+            assertThat(refused(s)).isTrue();
+        }
+        assertThat(pod.accepted.get()).isEqualTo(1);
+        assertThat(plane.recentFlows().snapshot()).extracting(FlowKey::destination)
+                .contains(IpAddress.parse("127.0.0.1"), IpAddress.parse("127.0.0.2"));
+    }
+
+    @Test
     void tcp_noHealthyEndpoint_refusedWithReason() throws Exception {
         int port = freePort();
         int podPort = freePort();
-        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy("""
+        plane = DataPlane.start(transport(), DataPlaneSettings.DEFAULT, policy("""
                 web:
                   listen: [127.0.0.1:%d]
                   endpoints: [127.1.1.10:%d]
@@ -355,7 +439,7 @@ class DataPlaneTest {
         int port = freePort();
         int podPort = freePort();
         EchoPod pod = new EchoPod("127.1.1.10", podPort, "pod-a");
-        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy("""
+        plane = DataPlane.start(transport(), DataPlaneSettings.DEFAULT, policy("""
                 web:
                   listen: [127.0.0.1:%d]
                   endpoints: [127.1.1.10:%d]
@@ -377,7 +461,7 @@ class DataPlaneTest {
         int port = freePort();
         int podPort = freePort();
         new EchoPod("127.1.1.10", podPort, "pod-a");
-        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy(
+        plane = DataPlane.start(transport(), DataPlaneSettings.DEFAULT, policy(
                 "web: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d]}".formatted(port, podPort),
                 "- {name: web, destination: [service:web], action: accept}"));
         try (Socket s = connect(port)) {
@@ -389,18 +473,19 @@ class DataPlaneTest {
     }
 
     /**
-     * Invariant: what goes through arrives whole and in order, however the two sides' speeds differ. On both
-     * transports; epoll twice, because before {@link EpollKeepRegistered} Netty's epoll lost the half-closed client's
+     * Invariant: what goes through arrives whole and in order, however the two sides' speeds differ. On every TCP
+     * path (epoll direct, epoll through channels, NIO); epoll twice, because before {@link EpollKeepRegistered} Netty's epoll lost the half-closed client's
      * registration and cut the reply short in about 3 of 4 runs.
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"epoll", "epoll (again)", "nio"})
+    @ValueSource(strings = {"epoll", "epoll (again)", "epoll channels", "nio"})
     void tcp_largeTransferToSlowReader_arrivesIntact(String transport) throws Exception {
         assumeTrue(transport.startsWith("nio") || io.netty.channel.epoll.Epoll.isAvailable(), "native epoll unavailable");
         int port = freePort();
         int podPort = freePort();
         EchoPod pod = new EchoPod("127.1.1.10", podPort, "pod-a");
-        NettyTransport t = transport.startsWith("nio") ? NettyTransport.nio() : NettyTransport.epoll();
+        NettyTransport t = transport.startsWith("nio") ? NettyTransport.nio()
+                : NettyTransport.epoll(!transport.endsWith("channels"));
         plane = DataPlane.start(t, DataPlaneSettings.DEFAULT, policy(
                 "web: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d], healthCheck: {enabled: false}}".formatted(port, podPort),
                 "- {name: web, destination: [service:web], action: accept}"));
@@ -452,7 +537,7 @@ class DataPlaneTest {
                 s0.healthCheck(), s0.limits(), s0.timeouts(), false, s0.location());
         CompiledPolicy forged = CompiledPolicy.compile(new dev.portcullis.policy.Policy(p.source(), 1, p.cluster(),
                 p.sets(), List.of(bad), p.rules(), p.defaultAction(), List.of()));
-        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, forged);
+        plane = DataPlane.start(transport(), DataPlaneSettings.DEFAULT, forged);
         assertRefused(port);
         Thread.sleep(300); // health checks would have probed by now (every 2 s, the first at once)
         assertThat(clusterIp.accepted.get()).isZero();
@@ -464,7 +549,7 @@ class DataPlaneTest {
         int port = freePort();
         int podPort = freePort();
         new EchoPod("127.1.1.10", podPort, "pod-a");
-        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy("""
+        plane = DataPlane.start(transport(), DataPlaneSettings.DEFAULT, policy("""
                 web:
                   listen: [127.0.0.1:%d]
                   endpoints: [127.1.1.10:%d]
@@ -488,7 +573,7 @@ class DataPlaneTest {
         ServerSocket raw = new ServerSocket();
         raw.bind(new InetSocketAddress(InetAddress.getByName("127.1.1.10"), podPort));
         closeLater.add(raw);
-        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy("""
+        plane = DataPlane.start(transport(), DataPlaneSettings.DEFAULT, policy("""
                 web:
                   listen: [127.0.0.1:%d]
                   endpoints: [127.1.1.10:%d]
@@ -519,7 +604,7 @@ class DataPlaneTest {
         int podPort = freePort();
         new EchoPod("127.1.1.10", podPort, "pod-a");
         String rules = "- {name: all, action: accept}";
-        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy("""
+        plane = DataPlane.start(transport(), DataPlaneSettings.DEFAULT, policy("""
                 keep: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d]}
                 old: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d]}
                 """.formatted(keep, podPort, drop, podPort), rules));
@@ -547,7 +632,7 @@ class DataPlaneTest {
         int podPort = freePort();
         new EchoPod("127.1.1.10", podPort, "pod-a");
         String services = "web: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d]}".formatted(port, podPort);
-        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT.withCloseDeniedOnReload(true),
+        plane = DataPlane.start(transport(), DataPlaneSettings.DEFAULT.withCloseDeniedOnReload(true),
                 policy(services, "- {name: web, action: accept}"));
         try (Socket s = connect(port)) {
             assertThat(readLine(s)).isEqualTo("pod-a");
@@ -563,7 +648,7 @@ class DataPlaneTest {
         int podPort = freePort();
         new EchoPod("127.1.1.10", podPort, "pod-a");
         String rules = "- {name: all, action: accept}";
-        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy(
+        plane = DataPlane.start(transport(), DataPlaneSettings.DEFAULT, policy(
                 "web: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d]}".formatted(port, podPort), rules));
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             RouterState before = plane.state();
@@ -584,7 +669,7 @@ class DataPlaneTest {
         int port = freePort();
         int podPort = freePort();
         new EchoPod("127.1.1.10", podPort, "pod-a");
-        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy("""
+        plane = DataPlane.start(transport(), DataPlaneSettings.DEFAULT, policy("""
                 web:
                   listen: [127.0.0.1:%d]
                   endpoints: [127.1.1.10:%d]
@@ -614,7 +699,7 @@ class DataPlaneTest {
         int port = freePort();
         int podPort = freePort();
         udpEchoPod("127.1.1.53", podPort, "echo:");
-        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy("""
+        plane = DataPlane.start(transport(), DataPlaneSettings.DEFAULT, policy("""
                 dns:
                   listen: [127.0.0.1:%d]
                   protocol: udp
@@ -648,7 +733,7 @@ class DataPlaneTest {
         DatagramSocket pod = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.1.1.53"), podPort));
         closeLater.add(pod);
         pod.setSoTimeout(300);
-        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy("""
+        plane = DataPlane.start(transport(), DataPlaneSettings.DEFAULT, policy("""
                 dns: {listen: [127.0.0.1:%d], protocol: udp, endpoints: [127.1.1.53:%d], healthCheck: {enabled: false}}
                 """.formatted(port, podPort), "- {name: only-doc, source: [192.0.2.1], action: accept}"));
         int clientPort;
@@ -680,7 +765,7 @@ class DataPlaneTest {
                 // closed by the test
             }
         });
-        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, PolicyLoader.compile("v6.yaml", """
+        plane = DataPlane.start(transport(), DataPlaneSettings.DEFAULT, PolicyLoader.compile("v6.yaml", """
                 version: 1
                 cluster:
                   name: v6
@@ -707,7 +792,7 @@ class DataPlaneTest {
         int podPort = freePort();
         udpEchoPod("127.1.1.53", podPort, "");
         DataPlaneSettings two = new DataPlaneSettings(1, 0, 2, false, 100, Duration.ofSeconds(1));
-        plane = DataPlane.start(NettyTransport.best(), two, policy("""
+        plane = DataPlane.start(transport(), two, policy("""
                 dns: {listen: [127.0.0.1:%d], protocol: udp, endpoints: [127.1.1.53:%d], healthCheck: {enabled: false}}
                 """.formatted(port, podPort), "- {name: dns, action: accept}"));
         InetSocketAddress listener = new InetSocketAddress("127.0.0.1", port);
@@ -745,7 +830,7 @@ class DataPlaneTest {
         int podPort = freePort();
         new EchoPod("127.1.1.10", podPort, "pod-a");
         String services = "web: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d]}".formatted(port, podPort);
-        plane = DataPlane.start(NettyTransport.best(), DataPlaneSettings.DEFAULT, policy(services,
+        plane = DataPlane.start(transport(), DataPlaneSettings.DEFAULT, policy(services,
                 "- {name: web, action: accept}"));
         AtomicInteger ok = new AtomicInteger();
         List<Throwable> failures = new CopyOnWriteArrayList<>();

@@ -41,6 +41,7 @@ class RelayTest {
         back = new EmbeddedChannel();
         front.config().setAutoRead(false); // as the listener and the endpoint side run
         back.config().setAutoRead(false);
+        ChannelSides sides = new ChannelSides(front);
         conn = new ProxiedConnection(new ProxiedConnection.ConnectionRegistry() {
             @Override
             public void register(ProxiedConnection c) {
@@ -51,9 +52,10 @@ class RelayTest {
             public void unregister(ProxiedConnection c) {
                 registered.remove(c);
             }
-        }, front, new ListenerKey(s.listen().getFirst(), Transport.TCP), new InetSocketAddress("198.51.100.7", 40000),
+        }, sides, new ListenerKey(s.listen().getFirst(), Transport.TCP), new InetSocketAddress("198.51.100.7", 40000),
                 new InetSocketAddress("203.0.113.10", 443), clientIp, rt);
-        conn.established(back, rt.endpoints().getFirst());
+        sides.established(back);
+        conn.established(rt.endpoints().getFirst());
         front.pipeline().addLast(new Relay(back, Relay.Direction.INBOUND, conn));
         back.pipeline().addLast(new Relay(front, Relay.Direction.OUTBOUND, conn));
     }
