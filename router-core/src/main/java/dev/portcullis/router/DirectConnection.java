@@ -10,6 +10,7 @@ import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.epoll.Native;
+import io.netty.channel.unix.Buffer;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
 import io.netty.util.concurrent.EventExecutor;
@@ -72,6 +73,8 @@ final class DirectConnection implements ProxiedConnection.Sides {
     private final IoEventLoop loop;
     /** The loop's scratch buffer (see {@link #move}); used only on the loop and never held between calls. */
     private final ByteBuffer scratch;
+    /** Where {@link #scratch}'s memory starts: reads and writes pass addresses, not buffers, to the native calls. */
+    private final long scratchAddress;
     private final Side client;
     private final Pipe inbound = new Pipe(Relay.Direction.INBOUND);
     private final Pipe outbound = new Pipe(Relay.Direction.OUTBOUND);
@@ -90,6 +93,7 @@ final class DirectConnection implements ProxiedConnection.Sides {
         this.state = state;
         this.loop = loop;
         this.scratch = scratch;
+        this.scratchAddress = Buffer.memoryAddress(scratch);
         this.client = new Side(clientSocket);
     }
 
@@ -248,8 +252,8 @@ final class DirectConnection implements ProxiedConnection.Sides {
         }
         if ((events & READABLE) != 0) {
             side.readable = true;
-            if ((events & Native.EPOLLRDHUP) != 0) {
-                side.finSeen = true;
+            if ((events & (Native.EPOLLRDHUP | Native.EPOLLERR | EPOLLHUP)) != 0) {
+                side.finSeen = true; // no more edges will come: read until end of stream or the error
             }
         }
         if ((events & WRITABLE) != 0) {
@@ -289,7 +293,7 @@ final class DirectConnection implements ProxiedConnection.Sides {
                 if (!to.writable) {
                     return;
                 }
-                int n = to.socket.send(pipe.nio, pipe.base + pipe.start, pipe.base + pipe.end);
+                int n = to.socket.sendAddress(pipe.address, pipe.start, pipe.end);
                 pipe.start += n;
                 if (pipe.start < pipe.end) { // the socket's buffer is full (n == 0: EAGAIN): resume on EPOLLOUT
                     to.writable = false;
@@ -307,7 +311,7 @@ final class DirectConnection implements ProxiedConnection.Sides {
             if (!from.readable) {
                 return;
             }
-            int n = from.socket.recv(scratch, 0, BUFFER);
+            int n = from.socket.recvAddress(scratchAddress, 0, BUFFER);
             if (n == 0) { // EAGAIN: drained
                 from.readable = false;
                 return;
@@ -322,7 +326,7 @@ final class DirectConnection implements ProxiedConnection.Sides {
             if (n < BUFFER && !from.finSeen) {
                 from.readable = false; // a short read drained the socket; new data is a new edge
             }
-            int written = to.writable ? to.socket.send(scratch, 0, n) : 0;
+            int written = to.writable ? to.socket.sendAddress(scratchAddress, 0, n) : 0;
             if (written < n) {
                 to.writable = false;
                 pipe.keep(scratch, written, n);
@@ -455,8 +459,8 @@ final class DirectConnection implements ProxiedConnection.Sides {
     private static final class Pipe {
         final Relay.Direction direction;
         ByteBuf buffer;
-        ByteBuffer nio;
-        int base;
+        /** Where {@link #buffer}'s memory starts. */
+        long address;
         int start;
         int end;
         /** The sender's FIN has been passed on; nothing more moves this way. */
@@ -472,8 +476,8 @@ final class DirectConnection implements ProxiedConnection.Sides {
          */
         void keep(ByteBuffer source, int from, int to) {
             buffer = NettyTransport.allocator().directBuffer(BUFFER, BUFFER);
-            nio = buffer.internalNioBuffer(0, BUFFER);
-            base = nio.position();
+            ByteBuffer nio = buffer.internalNioBuffer(0, BUFFER);
+            address = buffer.hasMemoryAddress() ? buffer.memoryAddress() : Buffer.memoryAddress(nio) + nio.position();
             buffer.setBytes(0, source.duplicate().limit(to).position(from));
             start = 0;
             end = to - from;
@@ -484,7 +488,7 @@ final class DirectConnection implements ProxiedConnection.Sides {
             if (buffer != null) {
                 buffer.release();
                 buffer = null;
-                nio = null;
+                address = 0;
             }
             start = end = 0;
         }
