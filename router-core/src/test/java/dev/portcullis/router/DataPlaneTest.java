@@ -522,6 +522,60 @@ class DataPlaneTest {
         }
     }
 
+    /**
+     * Invariant: a client that stops reading stops the pod too, and the proxy holds a bounded amount meanwhile (one
+     * buffer per direction, or the channel path's write queue), not the pod's whole output.
+     */
+    @Test
+    void tcp_readerStalls_proxyHoldsBoundedMemory() throws Exception {
+        int port = freePort();
+        int podPort = freePort();
+        long flood = 64L << 20;
+        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        ServerSocket pod = new ServerSocket();
+        closeLater.add(pod);
+        pod.bind(new InetSocketAddress("127.1.1.10", podPort));
+        Thread.ofVirtual().start(() -> {
+            try (Socket s = pod.accept(); OutputStream out = s.getOutputStream()) {
+                byte[] chunk = new byte[64 * 1024];
+                for (long sent = 0; sent < flood; sent += chunk.length) {
+                    out.write(chunk);
+                    written.addAndGet(chunk.length);
+                }
+            } catch (IOException e) {
+                // the test ended first
+            }
+        });
+        plane = DataPlane.start(transport(), DataPlaneSettings.DEFAULT, policy(
+                "web: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d], healthCheck: {enabled: false}}"
+                        .formatted(port, podPort),
+                "- {name: web, destination: [service:web], action: accept}"));
+        io.netty.buffer.PooledByteBufAllocatorMetric pool =
+                ((io.netty.buffer.PooledByteBufAllocator) NettyTransport.allocator()).metric();
+        long before = pool.usedDirectMemory();
+        try (Socket s = connect(port)) {
+            s.setReceiveBufferSize(64 * 1024);
+            // Wait until the pod can write no more: every buffer on the way is full.
+            long last = -1;
+            while (written.get() != last) {
+                last = written.get();
+                Thread.sleep(500);
+            }
+            long held = pool.usedDirectMemory() - before;
+            assertThat(written.get()).as("the pod is held back long before its %d bytes", flood).isLessThan(flood / 2);
+            assertThat(held).as("pooled direct memory the proxy took while the reader stalled")
+                    .isLessThan(8L << 20);
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[64 * 1024];
+            long total = 0;
+            int n;
+            while ((n = in.read(buf)) != -1) {
+                total += n;
+            }
+            assertThat(total).isEqualTo(flood);
+        }
+    }
+
     @Test
     void tcp_endpointInServiceCidr_refusedByGuardEvenIfConfigured() throws Exception {
         int port = freePort();
