@@ -3,7 +3,6 @@ package dev.portcullis.router;
 import dev.portcullis.policy.Action;
 import dev.portcullis.policy.IpAddress;
 import dev.portcullis.policy.IpProtocols;
-import dev.portcullis.policy.Rule;
 import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,27 +43,7 @@ final class TcpGate {
      * flow, writes the decision log line if the rule asks, and counts a drop or reject as a refusal.
      */
     Action classify(RouterState state, InetSocketAddress client, InetSocketAddress local, IpAddress clientIp) {
-        IpAddress localIp = Flows.ipAddress(local.getAddress());
-        int rule = Flows.match(state.policy(), clientIp, localIp, client.getPort(), local.getPort(), IpProtocols.TCP);
-        plane.counters().lookedUp();
-        plane.recentFlows().record(clientIp, localIp, client.getPort(), local.getPort(), IpProtocols.TCP);
-        state.counter(rule, plane.counters()).hit(System.currentTimeMillis());
-        Action action = state.policy().action(rule);
-        ServiceRuntime service = state.listeners().get(listener);
-        if (rule >= 0) {
-            Rule r = state.policy().policy().rules().get(rule);
-            if (r.log()) {
-                plane.decisionLog().log(r.name(), r.number(), action, IpProtocols.TCP, client, local,
-                        service == null ? "" : service.name());
-            }
-        }
-        ServiceCounters serviceCounters = service == null ? null : service.counters();
-        switch (action) {
-            case DROP -> plane.counters().refused(serviceCounters, RefusalReason.POLICY_DROP);
-            case REJECT -> plane.counters().refused(serviceCounters, RefusalReason.POLICY_REJECT);
-            case ACCEPT -> { }
-        }
-        return action;
+        return Flows.classify(plane, state, listener, IpProtocols.TCP, client, local, clientIp);
     }
 
     /**

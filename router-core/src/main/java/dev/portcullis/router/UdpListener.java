@@ -3,7 +3,6 @@ package dev.portcullis.router;
 import dev.portcullis.policy.Action;
 import dev.portcullis.policy.IpAddress;
 import dev.portcullis.policy.IpProtocols;
-import dev.portcullis.policy.Rule;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -164,31 +163,16 @@ final class UdpListener implements Listener {
             InetSocketAddress local = packet.recipient() != null ? packet.recipient()
                     : (InetSocketAddress) listenerChannel.localAddress();
             IpAddress clientIp = Flows.ipAddress(sender.getAddress());
-            IpAddress localIp = Flows.ipAddress(local.getAddress());
-            int rule = Flows.match(state.policy(), clientIp, localIp, sender.getPort(), local.getPort(),
-                    IpProtocols.UDP);
-            plane.counters().lookedUp();
-            plane.recentFlows().record(clientIp, localIp, sender.getPort(), local.getPort(), IpProtocols.UDP);
-            state.counter(rule, plane.counters()).hit(System.currentTimeMillis());
-            Action action = state.policy().action(rule);
+            Action action = Flows.classify(plane, state, key, IpProtocols.UDP, sender, local, clientIp);
             ServiceRuntime service = state.listeners().get(key);
-            if (rule >= 0) {
-                Rule r = state.policy().policy().rules().get(rule);
-                if (r.log()) {
-                    plane.decisionLog().log(r.name(), r.number(), action, IpProtocols.UDP, sender, local,
-                            service == null ? "" : service.name());
-                }
-            }
-            ServiceCounters sc = service == null ? null : service.counters();
             if (action != Action.ACCEPT) {
-                plane.counters().refused(sc, action == Action.DROP ? RefusalReason.POLICY_DROP
-                        : RefusalReason.POLICY_REJECT);
                 return remember(new Flow(sender, clientIp, null, null, now));
             }
             if (service == null) {
                 plane.counters().refused(null, RefusalReason.NO_HEALTHY_ENDPOINT);
                 return remember(new Flow(sender, clientIp, null, null, now));
             }
+            ServiceCounters sc = service.counters();
             RefusalReason limited = service.limits().tryAdmit(clientIp, System.nanoTime());
             if (limited != null) {
                 plane.counters().refused(sc, limited);
