@@ -72,9 +72,7 @@ final class DirectConnection implements ProxiedConnection.Sides {
     private final RouterState state;
     private final IoEventLoop loop;
     /** The loop's scratch buffer (see {@link #move}); used only on the loop and never held between calls. */
-    private final ByteBuffer scratch;
-    /** Where {@link #scratch}'s memory starts: reads and writes pass addresses, not buffers, to the native calls. */
-    private final long scratchAddress;
+    private final Scratch scratch;
     private final Side client;
     private final Pipe inbound = new Pipe(Relay.Direction.INBOUND);
     private final Pipe outbound = new Pipe(Relay.Direction.OUTBOUND);
@@ -87,31 +85,46 @@ final class DirectConnection implements ProxiedConnection.Sides {
     private boolean connecting;
     private boolean closed;
 
-    private DirectConnection(TcpGate gate, RouterState state, IoEventLoop loop, ByteBuffer scratch,
+    private DirectConnection(TcpGate gate, RouterState state, IoEventLoop loop, Scratch scratch,
                              Socket clientSocket) {
         this.gate = gate;
         this.state = state;
         this.loop = loop;
         this.scratch = scratch;
-        this.scratchAddress = Buffer.memoryAddress(scratch);
         this.client = new Side(clientSocket);
+    }
+
+    /**
+     * A direct buffer of {@link #BUFFER} bytes that one event loop's connections read into (see {@link #move}), and
+     * where its memory starts: the native reads and writes take addresses, not buffers.
+     */
+    record Scratch(ByteBuffer buffer, long address) {
+        static Scratch allocate() {
+            ByteBuffer b = ByteBuffer.allocateDirect(BUFFER);
+            return new Scratch(b, Buffer.memoryAddress(b));
+        }
     }
 
     /**
      * Takes over a socket the listener has just accepted on {@code loop}: classifies it and either drops, rejects
      * or admits it and connects to an endpoint. Never throws; whatever happens, the socket ends up closed or relayed.
-     * {@code scratch} is a direct buffer of {@link #BUFFER} bytes that only {@code loop}'s thread uses.
+     * {@code scratch} belongs to {@code loop}: only its thread uses it.
      */
-    static void accepted(TcpGate gate, IoEventLoop loop, ByteBuffer scratch, int fd, InetSocketAddress client,
+    static void accepted(TcpGate gate, IoEventLoop loop, Scratch scratch, int fd, InetSocketAddress client,
                          InetSocketAddress local) {
         Socket socket = new Socket(fd);
         RouterState state = gate.plane().stateFor(gate.listener());
         IpAddress clientIp = Flows.ipAddress(client.getAddress());
         DirectConnection c = new DirectConnection(gate, state, loop, scratch, socket);
-        switch (gate.classify(state, client, local, clientIp)) {
-            case DROP -> c.closeSockets(false);
-            case REJECT -> c.closeSockets(true);
-            case ACCEPT -> c.admit(client, local, clientIp);
+        try {
+            switch (gate.classify(state, client, local, clientIp)) {
+                case DROP -> c.closeSockets(false);
+                case REJECT -> c.closeSockets(true);
+                case ACCEPT -> c.admit(client, local, clientIp);
+            }
+        } catch (RuntimeException e) { // a defect: the connection goes, the loop and the listener stay
+            LOG.error("accepted: {} on {}: {}", client, gate.listener(), e.toString(), e);
+            c.abort();
         }
     }
 
@@ -236,8 +249,8 @@ final class DirectConnection implements ProxiedConnection.Sides {
             ByteBuf header = ProxyProtocolV2.encode(NettyTransport.allocator(), conn.client, conn.local);
             try {
                 int length = header.readableBytes();
-                header.getBytes(header.readerIndex(), scratch.duplicate().clear().limit(length));
-                inbound.keep(scratch, 0, length);
+                header.getBytes(header.readerIndex(), scratch.buffer().duplicate().clear().limit(length));
+                inbound.keep(scratch.buffer(), 0, length);
             } finally {
                 header.release();
             }
@@ -311,7 +324,7 @@ final class DirectConnection implements ProxiedConnection.Sides {
             if (!from.readable) {
                 return;
             }
-            int n = from.socket.recvAddress(scratchAddress, 0, BUFFER);
+            int n = from.socket.recvAddress(scratch.address(), 0, BUFFER);
             if (n == 0) { // EAGAIN: drained
                 from.readable = false;
                 return;
@@ -326,10 +339,10 @@ final class DirectConnection implements ProxiedConnection.Sides {
             if (n < BUFFER && !from.finSeen) {
                 from.readable = false; // a short read drained the socket; new data is a new edge
             }
-            int written = to.writable ? to.socket.sendAddress(scratchAddress, 0, n) : 0;
+            int written = to.writable ? to.socket.sendAddress(scratch.address(), 0, n) : 0;
             if (written < n) {
                 to.writable = false;
-                pipe.keep(scratch, written, n);
+                pipe.keep(scratch.buffer(), written, n);
                 return;
             }
         }
@@ -421,7 +434,12 @@ final class DirectConnection implements ProxiedConnection.Sides {
 
         @Override
         public void handle(IoRegistration reg, IoEvent event) {
-            ready(this, ((EpollIoEvent) event).ops().value());
+            try {
+                ready(this, ((EpollIoEvent) event).ops().value());
+            } catch (RuntimeException e) { // a defect: this connection goes, the loop stays
+                LOG.error("handle: {} via {}: {}", conn == null ? null : conn.client, gate.listener(), e.toString(), e);
+                abort();
+            }
         }
 
         /**

@@ -15,7 +15,6 @@ import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -112,7 +111,7 @@ final class DirectTcpListener implements Listener {
         /** Filled by accept: the length, then the client's address and port. */
         private final byte[] address = new byte[26];
         /** What this loop's connections of this listener read into first (see {@link DirectConnection}). */
-        private final ByteBuffer scratch = ByteBuffer.allocateDirect(DirectConnection.BUFFER);
+        private final DirectConnection.Scratch scratch = DirectConnection.Scratch.allocate();
         private IoRegistration registration;
         private boolean stopped;
 
