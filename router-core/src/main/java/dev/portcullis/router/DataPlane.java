@@ -47,6 +47,8 @@ public final class DataPlane implements AutoCloseable {
     private final NettyTransport transport;
     private final DataPlaneSettings settings;
     private final EventLoopGroup group;
+    /** The loops with their TCP relay state, made on the first direct TCP listener; guarded by this object. */
+    private DirectLoops directLoops;
     private final DataPlaneCounters counters = new DataPlaneCounters();
     private final DecisionLog decisionLog;
     private final RecentFlows recentFlows = new RecentFlows(RecentFlows.DEFAULT_CAPACITY);
@@ -178,7 +180,7 @@ public final class DataPlane implements AutoCloseable {
             }
             try {
                 bound.add(key.transport() == Transport.UDP ? UdpListener.bind(this, group, key)
-                        : transport.directTcp() ? DirectTcpListener.bind(this, group, key)
+                        : transport.directTcp() ? DirectTcpListener.bind(this, directLoops(), key)
                         : TcpListener.bind(this, group, key));
             } catch (Exception e) {
                 pending = null;
@@ -226,6 +228,13 @@ public final class DataPlane implements AutoCloseable {
         ReloadReport report = new ReloadReport(revision, added, removed, rebuilt, closedConnections);
         LOG.info("apply: {}", report);
         return report;
+    }
+
+    private DirectLoops directLoops() {
+        if (directLoops == null) {
+            directLoops = new DirectLoops(group);
+        }
+        return directLoops;
     }
 
     /** Whether two versions of a service need no new runtime: equal in everything but their place in the file. */

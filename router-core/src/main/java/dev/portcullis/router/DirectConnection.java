@@ -70,6 +70,7 @@ final class DirectConnection implements ProxiedConnection.Sides {
 
     private final TcpGate gate;
     private final RouterState state;
+    private final DirectLoops.Loop home;
     private final IoEventLoop loop;
     /** The loop's scratch buffer (see {@link #move}); used only on the loop and never held between calls. */
     private final Scratch scratch;
@@ -85,12 +86,12 @@ final class DirectConnection implements ProxiedConnection.Sides {
     private boolean connecting;
     private boolean closed;
 
-    private DirectConnection(TcpGate gate, RouterState state, IoEventLoop loop, Scratch scratch,
-                             Socket clientSocket) {
+    private DirectConnection(TcpGate gate, RouterState state, DirectLoops.Loop home, Socket clientSocket) {
         this.gate = gate;
         this.state = state;
-        this.loop = loop;
-        this.scratch = scratch;
+        this.home = home;
+        this.loop = home.loop();
+        this.scratch = home.scratch();
         this.client = new Side(clientSocket);
     }
 
@@ -106,16 +107,16 @@ final class DirectConnection implements ProxiedConnection.Sides {
     }
 
     /**
-     * Takes over a socket the listener has just accepted on {@code loop}: classifies it and either drops, rejects
-     * or admits it and connects to an endpoint. Never throws; whatever happens, the socket ends up closed or relayed.
-     * {@code scratch} belongs to {@code loop}: only its thread uses it.
+     * Takes over a socket the listener has just accepted, on {@code home}'s loop, where it has been counted
+     * ({@link DirectLoops#place}): classifies it and either drops, rejects or admits it and connects to an endpoint.
+     * Never throws; whatever happens, the socket ends up closed (and uncounted) or relayed.
      */
-    static void accepted(TcpGate gate, IoEventLoop loop, Scratch scratch, int fd, InetSocketAddress client,
+    static void accepted(TcpGate gate, DirectLoops.Loop home, int fd, InetSocketAddress client,
                          InetSocketAddress local) {
         Socket socket = new Socket(fd);
         RouterState state = gate.plane().stateFor(gate.listener());
         IpAddress clientIp = Flows.ipAddress(client.getAddress());
-        DirectConnection c = new DirectConnection(gate, state, loop, scratch, socket);
+        DirectConnection c = new DirectConnection(gate, state, home, socket);
         try {
             switch (gate.classify(state, client, local, clientIp)) {
                 case DROP -> c.closeSockets(false);
@@ -391,6 +392,7 @@ final class DirectConnection implements ProxiedConnection.Sides {
             return;
         }
         closed = true;
+        home.connections().decrementAndGet();
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
             connectTimeout = null;

@@ -1,6 +1,5 @@
 package dev.portcullis.router;
 
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
@@ -11,7 +10,6 @@ import io.netty.channel.epoll.Native;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.NativeInetAddress;
 import io.netty.channel.unix.Socket;
-import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
@@ -55,8 +53,8 @@ final class DirectTcpListener implements Listener {
         this.socket = socket;
     }
 
-    /** Binds the listener and adds it to every loop of {@code group}; blocks until done. */
-    static DirectTcpListener bind(DataPlane plane, EventLoopGroup group, ListenerKey key)
+    /** Binds the listener and adds it to every one of {@code loops}; blocks until done. */
+    static DirectTcpListener bind(DataPlane plane, DirectLoops loops, ListenerKey key)
             throws IOException, InterruptedException {
         InetSocketAddress address = Endpoint.socketAddress(key.address());
         LinuxSocket socket = LinuxSocket.newSocketStream(address.getAddress() instanceof Inet6Address);
@@ -70,10 +68,10 @@ final class DirectTcpListener implements Listener {
             InetSocketAddress bound = socket.localAddress();
             InetSocketAddress local = address.getAddress().isAnyLocalAddress() ? null : bound;
             TcpGate gate = new TcpGate(plane, key);
-            for (EventExecutor e : group) {
-                Acceptor a = listener.new Acceptor((IoEventLoop) e, gate, local);
+            for (DirectLoops.Loop l : loops.loops()) {
+                Acceptor a = listener.new Acceptor(loops, l, gate, local);
                 listener.acceptors.add(a);
-                e.submit(a::start).sync();
+                l.loop().submit(a::start).sync();
             }
             return listener;
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -105,18 +103,20 @@ final class DirectTcpListener implements Listener {
     /** The listening socket as one loop sees it. Runs on that loop. */
     private final class Acceptor implements EpollIoHandle {
         final IoEventLoop loop;
+        private final DirectLoops loops;
+        private final DirectLoops.Loop home;
         private final TcpGate gate;
         /** The listener's own address, or null for a wildcard one (each connection's is then asked for). */
         private final InetSocketAddress local;
         /** Filled by accept: the length, then the client's address and port. */
         private final byte[] address = new byte[26];
-        /** What this loop's connections of this listener read into first (see {@link DirectConnection}). */
-        private final DirectConnection.Scratch scratch = DirectConnection.Scratch.allocate();
         private IoRegistration registration;
         private boolean stopped;
 
-        Acceptor(IoEventLoop loop, TcpGate gate, InetSocketAddress local) {
-            this.loop = loop;
+        Acceptor(DirectLoops loops, DirectLoops.Loop home, TcpGate gate, InetSocketAddress local) {
+            this.loops = loops;
+            this.home = home;
+            this.loop = home.loop();
             this.gate = gate;
             this.local = local;
         }
@@ -174,7 +174,13 @@ final class DirectTcpListener implements Listener {
                         continue;
                     }
                 }
-                DirectConnection.accepted(gate, loop, scratch, fd, client, localAddress);
+                DirectLoops.Loop to = loops.place(home);
+                if (to == home) {
+                    DirectConnection.accepted(gate, home, fd, client, localAddress);
+                } else {
+                    InetSocketAddress reached = localAddress;
+                    to.loop().execute(() -> DirectConnection.accepted(gate, to, fd, client, reached));
+                }
             }
         }
 
