@@ -523,6 +523,74 @@ class DataPlaneTest {
     }
 
     /**
+     * Invariant, against the simplest reference (the pod echoes, so each client must get back exactly what it
+     * sent): many connections at once, each sending a random amount in random pieces with random pauses while its
+     * reader runs, then half-closing. A lost readiness edge shows up as a connection that never finishes.
+     */
+    @Test
+    void tcp_manyConnectionsRandomPiecesThenHalfClose_eachGetsItsBytesBack() throws Exception {
+        int port = freePort();
+        int podPort = freePort();
+        new EchoPod("127.1.1.10", podPort, "pod-a");
+        plane = DataPlane.start(transport(), DataPlaneSettings.DEFAULT, policy(
+                "web: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d], healthCheck: {enabled: false}}"
+                        .formatted(port, podPort),
+                "- {name: web, destination: [service:web], action: accept}"));
+        int clients = 40;
+        List<java.util.concurrent.Future<String>> results = new ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int c = 0; c < clients; c++) {
+                long seed = 1000 + c;
+                results.add(pool.submit(() -> echoRandomly(port, seed)));
+            }
+            for (int c = 0; c < clients; c++) {
+                assertThat(results.get(c).get(60, java.util.concurrent.TimeUnit.SECONDS)).as("client %d", c)
+                        .isEqualTo("intact");
+            }
+        }
+        await(() -> plane.connectionCount() == 0 && plane.globalActive() == 0, "every connection is released");
+    }
+
+    /** One client of the test above: "intact", or what went wrong. */
+    private static String echoRandomly(int port, long seed) throws Exception {
+        Random r = new Random(seed);
+        byte[] data = new byte[r.nextInt(512 * 1024)];
+        r.nextBytes(data);
+        byte[] buf = new byte[1 + r.nextInt(16 * 1024)];
+        try (Socket s = connect(port)) {
+            s.setSoTimeout(30_000);
+            if (!readLine(s).equals("pod-a")) {
+                return "no greeting";
+            }
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    OutputStream out = s.getOutputStream();
+                    for (int at = 0; at < data.length; ) {
+                        int n = Math.min(data.length - at, 1 + r.nextInt(r.nextBoolean() ? 100 : 70_000));
+                        out.write(data, at, n);
+                        at += n;
+                        if (r.nextInt(8) == 0) {
+                            Thread.sleep(r.nextInt(3));
+                        }
+                    }
+                    s.shutdownOutput();
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            ByteArrayOutputStream got = new ByteArrayOutputStream(data.length);
+            InputStream in = s.getInputStream();
+            int n;
+            while ((n = in.read(buf)) != -1) {
+                got.write(buf, 0, n);
+            }
+            writer.join();
+            return java.util.Arrays.equals(got.toByteArray(), data) ? "intact"
+                    : "got " + got.size() + " bytes of " + data.length;
+        }
+    }
+
+    /**
      * Invariant: a client that stops reading stops the pod too, and the proxy holds a bounded amount meanwhile (one
      * buffer per direction, or the channel path's write queue), not the pod's whole output.
      */
