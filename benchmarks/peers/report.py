@@ -6,7 +6,7 @@
 RAW_DIR/TARGET/METRIC.REP.{json,txt} are iperf3 -J outputs (iperf1, iperf4), wrk --latency outputs (close, ka) and
 idle_conns.py lines (mem). Each cell is the median over the repetitions (the
 RSS-per-idle-connection row takes the largest, see below); "Portcullis/best peer" divides Portcullis's
-median by the best of HAProxy's and nginx-stream's on that row, and "meets" says whether Portcullis is at least as
+median by the best of the peers' (HAProxy, nginx-stream, and nginx-stream with proxy_half_close on) on that row, and "meets" says whether Portcullis is at least as
 good as that best peer (higher is better for rates, lower for latency and memory).
 """
 import glob
@@ -17,8 +17,8 @@ import statistics
 import sys
 
 NAMES = {"direct": "direct", "portcullis": "Portcullis (epoll, default)", "portcullis-nio": "Portcullis (NIO)",
-         "haproxy": "HAProxy", "nginx": "nginx-stream"}
-PEERS = ["haproxy", "nginx"]
+         "haproxy": "HAProxy", "nginx": "nginx-stream", "nginx-hc": "nginx-stream (proxy_half_close on)"}
+PEERS = ["haproxy", "nginx", "nginx-hc"]
 OURS = ["portcullis", "portcullis-nio"]
 
 

@@ -27,6 +27,8 @@
 #       Portcullis NIO    24080 / 24201  the same with -Dportcullis.transport=nio
 #       HAProxy           22080 / 22201  mode tcp, nbthread 2, check inter 2s
 #       nginx-stream      23080 / 23201  worker_processes 2, proxy_pass (nginx OSS has no active health checks)
+#       nginx-stream-hc   25080 / 25201  the same with proxy_half_close on (passes a FIN on, as Portcullis and
+#                                        HAProxy do; nginx's default closes both sides when either ends)
 #     and waits until each answers.
 #  4. For direct (no proxy) and each proxy: iperf3 -t T with 1 and 4 streams; wrk -t2 -c50 with
 #     'Connection: close' (new connections/s); wrk -t2 -c50 --latency kept-alive (requests/s, p99); and for the
@@ -87,11 +89,11 @@ install_missing
 # ---------------------------------------------------------------- settings
 HTTP_BE=127.77.1.10:18080
 IPERF_HOST=127.77.1.11 IPERF_PORT=5201
-declare -A HTTP_PORT=([portcullis]=21080 [haproxy]=22080 [nginx]=23080 [portcullis-nio]=24080)
-declare -A IPERF_FRONT=([portcullis]=21201 [haproxy]=22201 [nginx]=23201 [portcullis-nio]=24201)
+declare -A HTTP_PORT=([portcullis]=21080 [haproxy]=22080 [nginx]=23080 [portcullis-nio]=24080 [nginx-hc]=25080)
+declare -A IPERF_FRONT=([portcullis]=21201 [haproxy]=22201 [nginx]=23201 [portcullis-nio]=24201 [nginx-hc]=25201)
 targets=(direct portcullis)
 [ "$nio" = 1 ] && targets+=(portcullis-nio)
-targets+=(haproxy nginx)
+targets+=(haproxy nginx nginx-hc)
 
 # A proxy holds two descriptors per connection; the hard limit cannot be raised without CAP_SYS_RESOURCE.
 hard=$(ulimit -Hn)
@@ -119,7 +121,7 @@ cleanup() {
   done
   for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null; done
   wait 2>/dev/null
-  local ports="18080|5201|21080|21201|22080|22201|23080|23201|24080|24201"
+  local ports="18080|5201|21080|21201|22080|22201|23080|23201|24080|24201|25080|25201"
   if ss -Hltn | grep -Eq "127\.(0\.0\.1|77\.1\.1[01]):($ports)\b"; then
     log "WARNING: something still listens on a benchmark port:"; ss -Hltnp | grep -E ":($ports)\b" >&2
   fi
@@ -247,6 +249,15 @@ EOF
 nginx -p "$tmp/ngx" -c "$tmp/ngx/nginx.conf" -g 'daemon off;' 2>>"$tmp/nginx-stream.log" &
 pids+=($!); PID[nginx]=$!
 
+# The same nginx passing half-close on, as Portcullis and HAProxy do (nginx's default closes both sides when
+# either ends): the same work per connection, for comparison. It counts as a peer like the others.
+mkdir -p "$tmp/ngx-hc"
+sed -e "s#$tmp/ngx/#$tmp/ngx-hc/#g" -e "s#nginx-stream.log#nginx-stream-hc.log#" \
+    -e "s#:${HTTP_PORT[nginx]};#:${HTTP_PORT[nginx-hc]};#" -e "s#:${IPERF_FRONT[nginx]};#:${IPERF_FRONT[nginx-hc]};#" \
+    -e "s#proxy_timeout 10m;#proxy_timeout 10m; proxy_half_close on;#" "$tmp/ngx/nginx.conf" > "$tmp/ngx-hc/nginx.conf"
+nginx -p "$tmp/ngx-hc" -c "$tmp/ngx-hc/nginx.conf" -g 'daemon off;' 2>>"$tmp/nginx-stream-hc.log" &
+pids+=($!); PID[nginx-hc]=$!
+
 http_url() { [ "$1" = direct ] && echo "http://$HTTP_BE/" || echo "http://127.0.0.1:${HTTP_PORT[$1]}/"; }
 iperf_args() { [ "$1" = direct ] && echo "-c $IPERF_HOST -p $IPERF_PORT" || echo "-c 127.0.0.1 -p ${IPERF_FRONT[$1]}"; }
 
@@ -341,7 +352,7 @@ python3 "$here/report.py" "${report_args[@]}"
 
 echo
 echo "Proxy logs, lines with WARN, ERROR or Exception (first 20 each):"
-for f in "$tmp"/portcullis*.log "$tmp"/pc*/logs/*.log "$tmp/haproxy.log" "$tmp/nginx-stream.log" \
+for f in "$tmp"/portcullis*.log "$tmp"/pc*/logs/*.log "$tmp/haproxy.log" "$tmp"/nginx-stream*.log \
          "$tmp/backend-nginx.log"; do
   [ -f "$f" ] || continue
   n=$(grep -cE 'WARN|ERROR|Exception|\[alert\]|\[crit\]|\[error\]' "$f" || true)
