@@ -86,7 +86,8 @@ boots=0
 # one QEMU process: no output, a full core busy, 3 minutes). All starts of one power-on append to one serial log,
 # so the kernel's `Command line:` lines in it count its boots. A QEMU that exits with an error ends the loop, and
 # the wait functions then fail at once (qemu_alive). virtio-rng gives the guest the host's entropy, as a hardware
-# RNG would. WORK_DIR/qemu-monitor.sock is QEMU's monitor, for looking into a guest that stalls.
+# RNG would. User networking is restricted (restrict=on): the guest reaches nothing but the forwarded console port
+# on the host's loopback. WORK_DIR/qemu-monitor.sock is QEMU's monitor, for looking into a guest that stalls.
 power_on() {
   boots=$((boots + 1))
   local serial_log="$work/serial-$boots.log"
@@ -103,7 +104,7 @@ power_on() {
         -drive if=pflash,format=raw,file="$work/OVMF_VARS.fd" \
         -drive file="$disk",format=raw,if=virtio \
         -object rng-random,id=rng0,filename=/dev/urandom -device virtio-rng-pci,rng=rng0 \
-        -netdev user,id=n0,hostfwd=tcp:127.0.0.1:"$port"-:"$guest_port" -device virtio-net-pci,netdev=n0 \
+        -netdev user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:"$port"-:"$guest_port" -device virtio-net-pci,netdev=n0 \
         -display none -chardev file,id=ser0,path="$serial_log",append=on -serial chardev:ser0 \
         -monitor unix:"$work/qemu-monitor.sock",server=on,wait=off &
       q=$!
