@@ -225,6 +225,7 @@ provision_admin() {
 
 step "build image 0.1.0"
 [ -z "${REUSE_ROOTFS:-}" ] || rm -rf "$work/build/rootfs/opt/portcullis"
+rm -rf "$work/v1" "$work/v2"   # an earlier run's image and bundle (another commit) would match the names below too
 size_opts=()
 [ "$mode" != console ] || size_opts=(--data-size "$data_size")
 image build --version 0.1.0 --out "$work/v1" --work "$work/build" ${REUSE_ROOTFS:+--reuse-rootfs} "${size_opts[@]}"
