@@ -68,7 +68,11 @@ fi
 step_started=0
 step() { step_started=$(date +%s); echo "== $*" | tee -a "$log"; }
 done_step() { echo "   took $(( $(date +%s) - step_started )) s" | tee -a "$log"; }
-fail() { echo "FAILED: $*" | tee -a "$log" >&2; exit 1; }
+fail() {
+  echo "FAILED: $*" | tee -a "$log" >&2
+  if [ "${boots:-0}" -gt 0 ]; then echo "last lines of $work/serial-$boots.log:" >&2; serial | tail -n 15 >&2; fi
+  exit 1
+}
 image() { "$repo/portcullis-image" "$@"; }
 
 disk="$work/disk.img"
@@ -76,18 +80,51 @@ ovmf_code=$(ls /usr/share/OVMF/OVMF_CODE_4M.fd /usr/share/OVMF/OVMF_CODE.fd 2>/d
 ovmf_vars=$(ls /usr/share/OVMF/OVMF_VARS_4M.fd /usr/share/OVMF/OVMF_VARS.fd 2>/dev/null | head -1)
 qemu_pid=""
 boots=0
+# Powers the appliance on: QEMU runs with -no-reboot, so a reboot of the guest ends the QEMU process, and the loop
+# below starts a new one on the same disk and OVMF_VARS.fd (a cold start; the boot counting is in the ESP's file
+# names and carries over). Warm resets are avoided because under TCG OVMF hung in one of them (the third reboot in
+# one QEMU process: no output, a full core busy, 3 minutes). All starts of one power-on append to one serial log,
+# so the kernel's `Command line:` lines in it count its boots. A QEMU that exits with an error ends the loop, and
+# the wait functions then fail at once (qemu_alive). virtio-rng gives the guest the host's entropy, as a hardware
+# RNG would. TCG runs single-threaded (both vCPUs on one host thread): with a thread per vCPU the boot assessment's
+# JVM once died of SIGSEGV (a general protection fault at entry+2 of a JIT-compiled method, the kind of fault a
+# stale or torn view of code that another thread patched would give; taken for an emulation artifact, not proven).
+# User networking is restricted (restrict=on): the guest reaches nothing but the forwarded console port
+# on the host's loopback. WORK_DIR/qemu-monitor.sock is QEMU's monitor, for looking into a guest that stalls.
 power_on() {
   boots=$((boots + 1))
-  qemu-system-x86_64 -machine q35 -accel tcg -m 2048 -smp 2 \
-    -drive if=pflash,format=raw,readonly=on,file="$ovmf_code" \
-    -drive if=pflash,format=raw,file="$work/OVMF_VARS.fd" \
-    -drive file="$disk",format=raw,if=virtio \
-    -netdev user,id=n0,hostfwd=tcp:127.0.0.1:"$port"-:"$guest_port" -device virtio-net-pci,netdev=n0 \
-    -display none -serial file:"$work/serial-$boots.log" &
+  local serial_log="$work/serial-$boots.log"
+  : > "$serial_log"
+  (
+    q=""
+    trap '[ -z "$q" ] || kill "$q" 2>/dev/null; exit 0' TERM
+    start=0
+    while :; do
+      start=$((start + 1))
+      [ "$start" -eq 1 ] || echo "   $(date -u +%T) guest rebooted: QEMU exited (-no-reboot), cold start $start of power-on $boots" | tee -a "$log"
+      qemu-system-x86_64 -machine q35 -accel tcg,thread=single -m 2048 -smp 2 -no-reboot \
+        -drive if=pflash,format=raw,readonly=on,file="$ovmf_code" \
+        -drive if=pflash,format=raw,file="$work/OVMF_VARS.fd" \
+        -drive file="$disk",format=raw,if=virtio \
+        -object rng-random,id=rng0,filename=/dev/urandom -device virtio-rng-pci,rng=rng0 \
+        -netdev user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:"$port"-:"$guest_port" -device virtio-net-pci,netdev=n0 \
+        -display none -chardev file,id=ser0,path="$serial_log",append=on -serial chardev:ser0 \
+        -monitor unix:"$work/qemu-monitor.sock",server=on,wait=off &
+      q=$!
+      rc=0
+      wait "$q" || rc=$?
+      q=""
+      if [ "$rc" -ne 0 ]; then
+        echo "QEMU exited with status $rc (power-on $boots, start $start)" | tee -a "$log" >&2
+        exit "$rc"
+      fi
+    done
+  ) &
   qemu_pid=$!
 }
 power_off() { if [ -n "$qemu_pid" ]; then kill "$qemu_pid" 2>/dev/null || true; wait "$qemu_pid" 2>/dev/null || true; qemu_pid=""; fi; }
 trap power_off EXIT
+qemu_alive() { [ -n "$qemu_pid" ] && kill -0 "$qemu_pid" 2>/dev/null; }
 
 # The serial log of the current power-on, without colours.
 serial() { sed 's/\x1b\[[0-9;]*m//g' "$work/serial-$boots.log" 2>/dev/null || true; }
@@ -95,6 +132,7 @@ serial() { sed 's/\x1b\[[0-9;]*m//g' "$work/serial-$boots.log" 2>/dev/null || tr
 wait_serial() {
   local deadline=$(( $(date +%s) + boot_timeout ))
   until [ "$(serial | grep -a -c -E "$1")" -ge "${2:-1}" ]; do
+    qemu_alive || fail "QEMU is not running, waiting for '$1' ($work/serial-$boots.log)"
     [ "$(date +%s)" -lt "$deadline" ] || fail "no '$1' on the serial console within ${boot_timeout}s ($work/serial-$boots.log)"
     sleep 5
   done
@@ -108,6 +146,7 @@ entries() { mdir -b -i "$(esp_fat)" ::/loader/entries | sed 's|.*/||' | sort | t
 wait_entries() {
   local deadline=$(( $(date +%s) + boot_timeout ))
   until [ "$(entries)" = "$1" ]; do
+    qemu_alive || fail "QEMU is not running, waiting for the boot entries '$1' ($work/serial-$boots.log)"
     [ "$(date +%s)" -lt "$deadline" ] || fail "boot entries are '$(entries)', expected '$1'"
     sleep 10
   done
@@ -150,9 +189,15 @@ sftp_put() {
 wait_console() {
   local deadline=$(( $(date +%s) + boot_timeout ))
   until ssh_timeout=60 ssh_console show version >/dev/null 2>&1; do
+    qemu_alive || fail "QEMU is not running, waiting for the console ($work/serial-$boots.log)"
     [ "$(date +%s)" -lt "$deadline" ] || fail "the console did not answer within ${boot_timeout}s ($work/serial-$boots.log)"
     sleep 10
   done
+}
+# `show version` names the running slot's software version ($1 plus +g<commit>), as `show system software` does.
+check_version() {
+  ssh_console show version | tee "$work/version.txt" | tee -a "$log"
+  grep -Eq "^version: +${1//./\\.}\+g[0-9a-f]{12}" "$work/version.txt" || fail "show version does not name $1+g<commit>"
 }
 boots_seen() { serial | grep -a -c 'Command line: ' || true; }
 # `request system reboot`, then waits until the kernel has started $1 more times (the serial log of this power-on).
@@ -180,6 +225,7 @@ provision_admin() {
 
 step "build image 0.1.0"
 [ -z "${REUSE_ROOTFS:-}" ] || rm -rf "$work/build/rootfs/opt/portcullis"
+rm -rf "$work/v1" "$work/v2"   # an earlier run's image and bundle (another commit) would match the names below too
 size_opts=()
 [ "$mode" != console ] || size_opts=(--data-size "$data_size")
 image build --version 0.1.0 --out "$work/v1" --work "$work/build" ${REUSE_ROOTFS:+--reuse-rootfs} "${size_opts[@]}"
@@ -227,7 +273,7 @@ done_step
 
 if [ "$mode" = console ]; then
   step "show version, show system software"
-  ssh_console show version | tee -a "$log"
+  check_version 0.1.0
   ssh_console show system software | tee -a "$log"
   done_step
 
@@ -248,7 +294,7 @@ if [ "$mode" = console ]; then
     sleep 10
   done
   tee -a "$log" < "$work/software.txt"
-  ssh_console show version | tee -a "$log"
+  check_version 0.1.1
   done_step
 
   step "failing upgrade to 0.1.2: upload, add, reboot; slot a fails its health check, the appliance falls back"
@@ -260,7 +306,7 @@ if [ "$mode" = console ]; then
   ssh_console show system software | tee "$work/software.txt" | tee -a "$log"
   grep -Eq '^a +0\.1\.2\S* .* bad' "$work/software.txt" || fail "slot a is not marked bad"
   grep -Eq '^b +0\.1\.1\S* .* good +running' "$work/software.txt" || fail "not back on 0.1.1"
-  ssh_console show version | tee -a "$log"
+  check_version 0.1.1
   done_step
 else
   step "upgrade to 0.1.1: power off, install from the host, boot, boot assessment marks slot b good"

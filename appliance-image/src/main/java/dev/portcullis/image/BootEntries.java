@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The slots' entry files in {@code loader/entries/} on the ESP. Every change is atomic at the file level: an entry
  * is written to a temporary name (which systemd-boot ignores: it does not end in {@code .conf}), flushed, then
- * renamed; counters change by rename, as systemd-boot and {@code systemd-bless-boot} do. The directory is flushed
- * after each change.
+ * renamed; counters change by rename, as systemd-boot and {@code systemd-bless-boot} do. The renamed file and the
+ * directory are flushed after each change ({@link #syncMoved}).
  *
  * <p>Not thread-safe: {@link SoftwareManager} serialises its callers.
  */
@@ -93,7 +93,7 @@ final class BootEntries {
             }
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDirectory(esp.entries());
+        syncMoved(target);
         return target;
     }
 
@@ -102,7 +102,7 @@ final class BootEntries {
         Path target = entry.file().resolveSibling(counter.fileName());
         if (!target.equals(entry.file())) {
             Files.move(entry.file(), target, StandardCopyOption.ATOMIC_MOVE);
-            syncDirectory(esp.entries());
+            syncMoved(target);
         }
         return target;
     }
@@ -119,6 +119,20 @@ final class BootEntries {
         if (removed) {
             syncDirectory(esp.entries());
         }
+    }
+
+    /**
+     * Makes a rename durable: flushes the file, then its directory. On the ESP (vfat) the directory alone is not
+     * enough: Linux's vfat rename writes the new directory entry with size 0 and no first cluster, and fills them in
+     * only when the file's inode is written back. Power lost before that left an empty {@code portcullis-b.conf}
+     * after the boot assessment had marked slot b good (QEMU end-to-end test, offline mode, which powers off hard),
+     * and systemd-boot then had no good slot to fall back to. Flushing the file writes its inode, entry included.
+     */
+    static void syncMoved(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+        syncDirectory(file.getParent());
     }
 
     static void syncDirectory(Path dir) throws IOException {

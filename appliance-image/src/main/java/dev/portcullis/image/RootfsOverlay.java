@@ -31,10 +31,14 @@ final class RootfsOverlay {
             "etc/hostname", "rw-r--r--",
             "etc/systemd/network/20-wired.network", "rw-r--r--");
 
+    /** The image's software version, one line; the launchers pass it on as {@code -Dportcullis.version}. */
+    static final String VERSION_FILE = "usr/share/portcullis/version";
+
     private static final String LAUNCHER = """
             #!/bin/sh
-            # The %s command, on the image's own Java runtime.
-            exec /opt/portcullis/runtime/bin/java -XX:+UseParallelGC -p /opt/portcullis/lib \\
+            # The %s command, on the image's own Java runtime; show version reports the image's version.
+            exec /opt/portcullis/runtime/bin/java -XX:+UseParallelGC \\
+              -Dportcullis.version="$(cat /usr/share/portcullis/version 2>/dev/null)" -p /opt/portcullis/lib \\
               --add-modules ALL-MODULE-PATH -m %s "$@"
             """;
 
@@ -71,7 +75,7 @@ final class RootfsOverlay {
         launcher(bin.resolve("portcullis-image"), "portcullis-image",
                 "dev.portcullis.image/dev.portcullis.image.ImageMain");
         key.write(dir.resolve(PUBLIC_KEY));
-        Files.writeString(dir.resolve("usr/share/portcullis/version"), version + "\n");
+        Files.writeString(dir.resolve(VERSION_FILE), version + "\n");
         Files.createDirectories(dir.resolve("data"));
         Files.createDirectories(dir.resolve("efi"));
     }

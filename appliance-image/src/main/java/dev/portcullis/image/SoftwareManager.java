@@ -184,7 +184,7 @@ public final class SoftwareManager {
         void write(FileChannel ch) throws IOException, BundleException;
     }
 
-    /** Writes {@code file} beside itself, flushes, then renames it into place. */
+    /** Writes {@code file} beside itself, flushes, renames it into place and flushes again (see syncMoved). */
     private static void writeFile(Path file, ChannelWriter writer) throws IOException, BundleException {
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -193,6 +193,7 @@ public final class SoftwareManager {
             ch.force(true);
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        BootEntries.syncMoved(file);
     }
 
     /** {@code request system reboot}. */

@@ -31,12 +31,13 @@ class RootfsOverlayTest {
         assertThat(overlay.resolve("etc/systemd/system/portcullis-boot-assessment.service")).exists();
         assertThat(overlay.resolve(RootfsOverlay.DEFAULT_CONFIG).resolve("appliance.yaml")).exists();
         assertThat(Files.readString(overlay.resolve("usr/bin/portcullis")))
-                .contains("/opt/portcullis/runtime/bin/java", "dev.portcullis.appliance/dev.portcullis.appliance.Main");
+                .contains("/opt/portcullis/runtime/bin/java", "dev.portcullis.appliance/dev.portcullis.appliance.Main",
+                        "-Dportcullis.version=\"$(cat /" + RootfsOverlay.VERSION_FILE + " 2>/dev/null)\"");
         for (String exe : List.of("usr/bin/portcullis", "usr/bin/portcullis-image", "usr/lib/portcullis/init-data")) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(overlay.resolve(exe))))
                     .as(exe).isEqualTo("rwxr-xr-x");
         }
         assertThat(Files.readString(overlay.resolve("etc/fstab"))).contains("PARTLABEL=portcullis-data  /data");
-        assertThat(overlay.resolve("usr/share/portcullis/version")).hasContent("0.2.0+gabc");
+        assertThat(overlay.resolve(RootfsOverlay.VERSION_FILE)).hasContent("0.2.0+gabc");
     }
 }
