@@ -3,7 +3,6 @@ package dev.portcullis.router;
 import dev.portcullis.policy.IpAddress;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.IoEvent;
-import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.EpollIoEvent;
 import io.netty.channel.epoll.EpollIoHandle;
@@ -70,10 +69,8 @@ final class DirectConnection implements ProxiedConnection.Sides {
 
     private final TcpGate gate;
     private final RouterState state;
+    /** The loop the connection runs on, with its scratch buffer (used only there, never held between calls). */
     private final DirectLoops.Loop home;
-    private final IoEventLoop loop;
-    /** The loop's scratch buffer (see {@link #move}); used only on the loop and never held between calls. */
-    private final Scratch scratch;
     private final Side client;
     private final Pipe inbound = new Pipe(Relay.Direction.INBOUND);
     private final Pipe outbound = new Pipe(Relay.Direction.OUTBOUND);
@@ -90,8 +87,6 @@ final class DirectConnection implements ProxiedConnection.Sides {
         this.gate = gate;
         this.state = state;
         this.home = home;
-        this.loop = home.loop();
-        this.scratch = home.scratch();
         this.client = new Side(clientSocket);
     }
 
@@ -145,10 +140,10 @@ final class DirectConnection implements ProxiedConnection.Sides {
 
     /** Registers a side with the loop and adds it to epoll with every interest. */
     private boolean register(Side side) {
-        Future<IoRegistration> f = loop.register(side);
+        Future<IoRegistration> f = home.loop().register(side);
         IoRegistration reg = f.getNow();
         if (reg == null) { // registration completes at once on the loop itself; anything else is a failure
-            LOG.warn("register: {} on {}: {}", side.socket, loop, String.valueOf(f.cause()));
+            LOG.warn("register: {} on {}: {}", side.socket, home.loop(), String.valueOf(f.cause()));
             return false;
         }
         side.registration = reg;
@@ -197,7 +192,7 @@ final class DirectConnection implements ProxiedConnection.Sides {
             established();
         } else {
             long millis = conn.service.service().timeouts().connect().toMillis();
-            connectTimeout = loop.schedule(this::connectTimedOut, millis, TimeUnit.MILLISECONDS);
+            connectTimeout = home.loop().schedule(this::connectTimedOut, millis, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -250,8 +245,8 @@ final class DirectConnection implements ProxiedConnection.Sides {
             ByteBuf header = ProxyProtocolV2.encode(NettyTransport.allocator(), conn.client, conn.local);
             try {
                 int length = header.readableBytes();
-                header.getBytes(header.readerIndex(), scratch.buffer().duplicate().clear().limit(length));
-                inbound.keep(scratch.buffer(), 0, length);
+                header.getBytes(header.readerIndex(), home.scratch().buffer().duplicate().clear().limit(length));
+                inbound.keep(home.scratch().buffer(), 0, length);
             } finally {
                 header.release();
             }
@@ -325,7 +320,7 @@ final class DirectConnection implements ProxiedConnection.Sides {
             if (!from.readable) {
                 return;
             }
-            int n = from.socket.recvAddress(scratch.address(), 0, BUFFER);
+            int n = from.socket.recvAddress(home.scratch().address(), 0, BUFFER);
             if (n == 0) { // EAGAIN: drained
                 from.readable = false;
                 return;
@@ -340,10 +335,10 @@ final class DirectConnection implements ProxiedConnection.Sides {
             if (n < BUFFER && !from.finSeen) {
                 from.readable = false; // a short read drained the socket; new data is a new edge
             }
-            int written = to.writable ? to.socket.sendAddress(scratch.address(), 0, n) : 0;
+            int written = to.writable ? to.socket.sendAddress(home.scratch().address(), 0, n) : 0;
             if (written < n) {
                 to.writable = false;
-                pipe.keep(scratch.buffer(), written, n);
+                pipe.keep(home.scratch().buffer(), written, n);
                 return;
             }
         }
@@ -373,7 +368,7 @@ final class DirectConnection implements ProxiedConnection.Sides {
 
     @Override
     public EventExecutor executor() {
-        return loop;
+        return home.loop();
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.portcullis.router;
 
 import io.netty.channel.IoEvent;
-import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoOps;
@@ -23,9 +22,10 @@ import org.slf4j.LoggerFactory;
  * A TCP listener on the epoll transport whose accepted connections are driven directly ({@link DirectConnection}).
  *
  * <p>One listening socket, added to every event loop's epoll set with {@code EPOLLEXCLUSIVE}: the kernel wakes one
- * loop that is waiting, that loop accepts, and the connection stays on it (no hand-off to another thread, no
- * thundering herd; nginx's {@code accept_mutex off} with {@code EPOLLEXCLUSIVE} works the same way). A loop busy
- * relaying is not waiting, so new connections go to the idle one. Unlike one {@code SO_REUSEPORT} socket per loop
+ * loop that is waiting, that loop accepts, and the connection usually stays on it (no thundering herd; nginx's
+ * {@code accept_mutex off} with {@code EPOLLEXCLUSIVE} works the same way). A loop busy relaying is not waiting, so
+ * new connections go to the idle one; a loop that carries clearly more than another hands the new socket over
+ * ({@link DirectLoops#place}). Unlike one {@code SO_REUSEPORT} socket per loop
  * (tried, see {@link TcpListener}), no address hash pins a connection to a loop.
  *
  * <p>An accept that fails for want of descriptors or memory would, level-triggered, wake the loop again at once; the
@@ -89,8 +89,8 @@ final class DirectTcpListener implements Listener {
     @Override
     public void close() {
         for (Acceptor a : acceptors) {
-            if (!a.loop.isShuttingDown()) {
-                a.loop.submit(a::stop).syncUninterruptibly();
+            if (!a.home.loop().isShuttingDown()) {
+                a.home.loop().submit(a::stop).syncUninterruptibly();
             }
         }
         try {
@@ -102,7 +102,6 @@ final class DirectTcpListener implements Listener {
 
     /** The listening socket as one loop sees it. Runs on that loop. */
     private final class Acceptor implements EpollIoHandle {
-        final IoEventLoop loop;
         private final DirectLoops loops;
         private final DirectLoops.Loop home;
         private final TcpGate gate;
@@ -116,7 +115,6 @@ final class DirectTcpListener implements Listener {
         Acceptor(DirectLoops loops, DirectLoops.Loop home, TcpGate gate, InetSocketAddress local) {
             this.loops = loops;
             this.home = home;
-            this.loop = home.loop();
             this.gate = gate;
             this.local = local;
         }
@@ -126,9 +124,9 @@ final class DirectTcpListener implements Listener {
                 return;
             }
             try {
-                registration = loop.register(this).getNow();
+                registration = home.loop().register(this).getNow();
                 if (registration == null) {
-                    throw new IllegalStateException("registering " + key + " on " + loop + " did not complete");
+                    throw new IllegalStateException("registering " + key + " on " + home.loop() + " did not complete");
                 }
                 registration.submit(ACCEPT_INTERESTS);
             } catch (RuntimeException e) {
@@ -200,12 +198,12 @@ final class DirectTcpListener implements Listener {
 
         /** Accept failed (EMFILE, ENOMEM...): leave the socket for a second rather than spin on it. */
         private void pause(IOException e) {
-            LOG.warn("accept: {} failed on {}: {}; not accepting for 1 s", key, loop, e.toString());
+            LOG.warn("accept: {} failed on {}: {}; not accepting for 1 s", key, home.loop(), e.toString());
             if (registration != null) {
                 registration.cancel();
                 registration = null;
             }
-            loop.schedule(this::start, 1, TimeUnit.SECONDS);
+            home.loop().schedule(this::start, 1, TimeUnit.SECONDS);
         }
 
         @Override

@@ -35,11 +35,8 @@ final class TcpAdmission extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(TcpAdmission.class);
 
     private final TcpGate gate;
-    private final DataPlane plane;
-
     TcpAdmission(DataPlane plane, ListenerKey listener) {
         this.gate = new TcpGate(plane, listener);
-        this.plane = plane;
     }
 
     @Override
@@ -47,7 +44,7 @@ final class TcpAdmission extends ChannelInboundHandlerAdapter {
         Channel ch = ctx.channel();
         InetSocketAddress client = (InetSocketAddress) ch.remoteAddress();
         InetSocketAddress local = (InetSocketAddress) ch.localAddress();
-        RouterState state = plane.stateFor(gate.listener());
+        RouterState state = gate.plane().stateFor(gate.listener());
         IpAddress clientIp = Flows.ipAddress(client.getAddress());
         switch (gate.classify(state, client, local, clientIp)) {
             case DROP -> ch.close();
@@ -76,7 +73,7 @@ final class TcpAdmission extends ChannelInboundHandlerAdapter {
         // The endpoint channel is made and registered by hand rather than through a Bootstrap: per connection that
         // saves copying the bootstrap's option and attribute maps, the resolver and a task hop before the connect.
         // Registration on this loop completes at once, since this runs on it.
-        SocketChannel backendChannel = plane.transport()
+        SocketChannel backendChannel = gate.plane().transport()
                 .socketChannelFactory(chosen.socketAddress().getAddress() instanceof Inet6Address).newChannel();
         SocketChannelConfig config = backendChannel.config();
         config.setAllocator(NettyTransport.allocator());
@@ -91,7 +88,7 @@ final class TcpAdmission extends ChannelInboundHandlerAdapter {
                 backendChannel.close();
                 LOG.warn("connect: registering a channel for {} failed: {}", chosen.address(),
                         registered.cause().toString());
-                plane.counters().refused(service.counters(), RefusalReason.CONNECT_FAILED);
+                gate.plane().counters().refused(service.counters(), RefusalReason.CONNECT_FAILED);
                 conn.reset();
                 return;
             }
