@@ -203,27 +203,23 @@ public final class ImageBuilder {
 
     /** Copies every file of {@code from} over {@code to}, replacing what is there; the rest of {@code to} stays. */
     private static void copyOver(Path from, Path to) throws IOException {
-        try (Stream<Path> walk = Files.walk(from)) {
-            for (Path p : walk.sorted().toList()) {
-                Path t = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(p, t, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                            java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
+        copyTree(from, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
     }
 
+    /** Copies the tree {@code from} to {@code to}; a file already there is an error. */
     private static void copyDir(Path from, Path to) throws IOException {
+        copyTree(from, to);
+    }
+
+    private static void copyTree(Path from, Path to, java.nio.file.CopyOption... options) throws IOException {
         try (Stream<Path> walk = Files.walk(from)) {
             for (Path p : walk.sorted().toList()) {
                 Path t = to.resolve(from.relativize(p).toString());
                 if (Files.isDirectory(p)) {
                     Files.createDirectories(t);
                 } else {
-                    Files.copy(p, t);
+                    Files.copy(p, t, options);
                 }
             }
         }
