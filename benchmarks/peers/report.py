@@ -95,6 +95,28 @@ def collect(raw, target):
     return r
 
 
+def paired(res, ours, peers):
+    """Per rep, each of ours against the best peer of that same rep: drift between reps (another job on the
+    machine, a thermal change) then cancels out, which the medians of whole columns do not do."""
+    lines = []
+    for t in ours:
+        for key, higher, label in (("ka_rps", True, "kept-alive requests/s"), ("ka_p99", False, "kept-alive p99")):
+            ratios = []
+            for i, v in enumerate(res[t][key]):
+                pv = [res[p][key][i] for p in peers if i < len(res[p][key]) and res[p][key][i] is not None]
+                if v is None or not pv:
+                    continue
+                best = max(pv) if higher else min(pv)
+                if best > 0:
+                    ratios.append(v / best)
+            if ratios:
+                wins = sum(r >= 1 if higher else r <= 1 for r in ratios)
+                lines.append(f"{NAMES[t]} {label}, per rep against that rep's best peer: "
+                             f"{', '.join(f'{r:.2f}' for r in ratios)} (median {statistics.median(ratios):.2f}; "
+                             f"at least equal in {wins} of {len(ratios)})")
+    return lines
+
+
 def fmt(v, digits):
     if v is None:
         return "n/a"
@@ -182,6 +204,7 @@ def main():
         vals = {k: [round(x, 3) if isinstance(x, float) else x for x in res[t][k]]
                 for k in ("iperf1", "iperf4", "close_rps", "ka_rps", "ka_p99", "mem", "heap")}
         notes.append(f"{NAMES[t]} all runs: {vals}")
+    notes += paired(res, ours, peers)
     print()
     print("\n".join(notes))
 

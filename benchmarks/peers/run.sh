@@ -2,15 +2,19 @@
 # Side-by-side L4 proxy benchmark: Portcullis against HAProxy (mode tcp) and nginx's stream module, all on loopback.
 #
 #   benchmarks/peers/run.sh [--out FILE.md] [--reps N] [--duration S] [--iperf-time S] [--idle-conns N]
-#                           [--no-nio] [--keep DIR] [--quick]
+#                           [--rows LIST] [--no-nio] [--keep DIR] [--quick]
 #
 #   --out FILE       also write the table (with machine and settings) as Markdown to FILE
 #   --reps N         repetitions of every measurement (default 3); cells are medians; the repetitions are
-#                    interleaved across targets (rep 1 of all, then rep 2 of all, ...) so drift hits all alike
+#                    interleaved across targets (rep 1 of all, then rep 2 of all, ...) so drift hits all alike,
+#                    and each rep starts one target later than the one before, so no target always runs
+#                    in the same place (first after a pause, or always right after the same other one)
 #   --duration S     seconds of each wrk run (default 6)
 #   --iperf-time S   seconds of each iperf3 run (default 4)
 #   --idle-conns N   idle connections held for the memory row (default 10000, lowered to fit the fd hard limit:
 #                    a proxy holds two descriptors per connection)
+#   --rows LIST      which measurements to run, comma-separated from iperf, close, ka, mem (default all of them);
+#                    rows not measured show n/a. For a longer look at some rows: --rows ka --reps 9 --duration 10
 #   --no-nio         skip the second Portcullis (with -Dportcullis.transport=nio)
 #   --keep DIR       copy the raw outputs and every process's log to DIR
 #   --quick          smoke test: 1 rep, 2 s runs, 1000 idle connections
@@ -44,11 +48,12 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 root=$(cd "$here/../.." && pwd)
-out="" reps=3 duration=6 iperf_time=4 idle_conns=10000 warmup=6 nio=1 keep=""
+out="" reps=3 duration=6 iperf_time=4 idle_conns=10000 warmup=6 nio=1 keep="" rows=iperf,close,ka,mem
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out=$(readlink -f "$2"); shift 2 ;;
     --reps) reps=$2; shift 2 ;;
+    --rows) rows=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
     --iperf-time) iperf_time=$2; shift 2 ;;
     --idle-conns) idle_conns=$2; shift 2 ;;
@@ -59,6 +64,13 @@ while [ $# -gt 0 ]; do
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+for r in ${rows//,/ }; do
+  case "$r" in
+    iperf|close|ka|mem) ;;
+    *) echo "run.sh: --rows: unknown measurement '$r' (iperf, close, ka, mem)" >&2; exit 2 ;;
+  esac
+done
+measured() { [[ ",$rows," == *",$1,"* ]]; }
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
@@ -308,14 +320,18 @@ for t in "${targets[@]}"; do
   timeout 60 wrk -t2 -c50 -d"${warmup}s" "$(http_url "$t")" >"$raw/$t/warmup.log" 2>&1 || true
   timeout 60 wrk -t2 -c50 -d"${warmup}s" -H 'Connection: close' "$(http_url "$t")" >>"$raw/$t/warmup.log" 2>&1 || true
 done
+n_targets=${#targets[@]}
 for rep in $(seq "$reps"); do
-  for t in "${targets[@]}"; do
+  for ((k = 0; k < n_targets; k++)); do
+    t=${targets[$(( (rep - 1 + k) % n_targets ))]}
     log "rep $rep/$reps: $t"
-    run_iperf "$t" 1 "$raw/$t/iperf1.$rep.json"
-    run_iperf "$t" 4 "$raw/$t/iperf4.$rep.json"
-    run_wrk "$t" "$raw/$t/close.$rep.txt" -H 'Connection: close'
-    run_wrk "$t" "$raw/$t/ka.$rep.txt"
-    if [ "$t" != direct ]; then
+    if measured iperf; then
+      run_iperf "$t" 1 "$raw/$t/iperf1.$rep.json"
+      run_iperf "$t" 4 "$raw/$t/iperf4.$rep.json"
+    fi
+    measured close && run_wrk "$t" "$raw/$t/close.$rep.txt" -H 'Connection: close'
+    measured ka && run_wrk "$t" "$raw/$t/ka.$rep.txt"
+    if [ "$t" != direct ] && measured mem; then
       jcmd=()
       [[ $t == portcullis* ]] && jcmd=(--jcmd "$java_home/bin/jcmd")
       timeout 180 python3 "$here/idle_conns.py" --connect "127.0.0.1:${HTTP_PORT[$t]}" --backend "$HTTP_BE" \
@@ -338,10 +354,10 @@ elapsed=$(( $(date +%s) - start ))
        "health checks every 2 s, JVM -Xms512m -Xmx512m -XX:+UseParallelGC (the launcher's); HAProxy 2 threads" \
        "(nbthread 2), mode tcp, check inter 2s; nginx-stream 2 worker processes, proxy_pass; backend nginx 1 worker," \
        "64-byte file, keep-alive; iperf3 server on loopback. Transports as logged: $transports"
-  echo "Runs: $reps repetitions, interleaved across targets, median shown; iperf3 -t $iperf_time (-P 1, -P 4);" \
+  echo "Runs: $reps repetitions, interleaved across targets (order rotated by one each rep), median shown; iperf3 -t $iperf_time (-P 1, -P 4);" \
        "wrk -t2 -c50 -d${duration}s --latency (with and without 'Connection: close'); wrk warm-up of ${warmup} s kept-alive" \
        "+ ${warmup} s 'Connection: close' per target before the first rep; $idle_conns idle connections for the memory row (RSS delta / connections, nginx = master + workers);" \
-       "measuring took ${elapsed}s."
+       "measured rows: $rows; measuring took ${elapsed}s."
 } > "$tmp/header.txt"
 echo
 cat "$tmp/header.txt"

@@ -38,6 +38,7 @@ final class RootfsOverlay {
             #!/bin/sh
             # The %s command, on the image's own Java runtime; show version reports the image's version.
             exec /opt/portcullis/runtime/bin/java -XX:+UseParallelGC \\
+              --enable-native-access=io.netty.common,dev.portcullis.router \\
               -Dportcullis.version="$(cat /usr/share/portcullis/version 2>/dev/null)" -p /opt/portcullis/lib \\
               --add-modules ALL-MODULE-PATH -m %s "$@"
             """;

@@ -113,7 +113,7 @@ final class Appliance {
         ApplianceConfig.DataPlane dp = config.dataPlane();
         DataPlaneSettings settings = new DataPlaneSettings(dp.ioThreads(), dp.maxConnections(),
                 dp.maxUdpFlowsPerListener(), dp.closeDeniedOnReload(), config.logging().decisionsPerSecond(),
-                dp.drainTimeout());
+                dp.drainTimeout(), dp.cpuAffinity());
         DataPlane plane;
         try {
             plane = DataPlane.start(NettyTransport.best(), settings, policy);

@@ -15,7 +15,7 @@ import java.util.Optional;
  * policy: policy.yaml
  * management: {address: 127.0.0.1}
  * dataPlane: {ioThreads: 0, maxConnections: 100000, maxUdpFlowsPerListener: 65536,
- *             closeDeniedOnReload: false, drainTimeout: 30s}
+ *             closeDeniedOnReload: false, drainTimeout: 30s, cpuAffinity: auto}
  * logging: {directory: logs, decisionsPerSecond: 100}
  * routes: {manage: false}
  * state: {directory: state, keepRevisions: 50}
@@ -55,10 +55,19 @@ public record ApplianceConfig(Path directory, String node, Path policy, Optional
         Objects.requireNonNull(snmp, "snmp");
     }
 
-    /** Data plane settings; 0 means "one per core" for threads and "no limit" for connections. */
+    /**
+     * Data plane settings; 0 means "one per core" for threads and "no limit" for connections; {@code cpuAffinity}
+     * binds each event loop to a CPU ({@link CpuAffinity#AUTO} by default).
+     */
     public record DataPlane(int ioThreads, int maxConnections, int maxUdpFlowsPerListener, boolean closeDeniedOnReload,
-                            Duration drainTimeout) {
-        public static final DataPlane DEFAULT = new DataPlane(0, 0, 65_536, false, Duration.ofSeconds(30));
+                            Duration drainTimeout, CpuAffinity cpuAffinity) {
+        public static final DataPlane DEFAULT =
+                new DataPlane(0, 0, 65_536, false, Duration.ofSeconds(30), CpuAffinity.AUTO);
+
+        public DataPlane {
+            Objects.requireNonNull(drainTimeout, "drainTimeout");
+            Objects.requireNonNull(cpuAffinity, "cpuAffinity");
+        }
     }
 
     /** Where logs go, and how many decision lines a second at most. */

@@ -28,11 +28,13 @@ public final class ApplianceConfigReader {
 
     public static final String FILE_NAME = "appliance.yaml";
 
+    /** The highest CPU number {@code cpuAffinity} takes: the kernel's usual limit (glibc's CPU_SETSIZE) less one. */
+    static final int MAX_CPU = 1023;
     static final Set<String> TOP_KEYS = keys("node", "policy", "management", "dataPlane", "logging", "routes",
             "state", "ssh", "users", "metrics", "snmp");
     static final Set<String> MANAGEMENT_KEYS = keys("address");
     static final Set<String> DATA_PLANE_KEYS = keys("ioThreads", "maxConnections", "maxUdpFlowsPerListener",
-            "closeDeniedOnReload", "drainTimeout");
+            "closeDeniedOnReload", "drainTimeout", "cpuAffinity");
     static final Set<String> LOGGING_KEYS = keys("directory", "decisionsPerSecond");
     static final Set<String> ROUTES_KEYS = keys("manage", "protocol");
     static final Set<String> STATE_KEYS = keys("directory", "keepRevisions");
@@ -121,7 +123,9 @@ public final class ApplianceConfigReader {
                             number(m, "maxUdpFlowsPerListener", 1, 10_000_000, dp.maxUdpFlowsPerListener()),
                             flag(m, "closeDeniedOnReload", dp.closeDeniedOnReload()),
                             m.containsKey("drainTimeout") ? duration(m.get("drainTimeout").value(), "drainTimeout")
-                                    .orElse(dp.drainTimeout()) : dp.drainTimeout());
+                                    .orElse(dp.drainTimeout()) : dp.drainTimeout(),
+                            m.containsKey("cpuAffinity") ? cpuAffinity(m.get("cpuAffinity").value())
+                                    : dp.cpuAffinity());
                 }
             }
             ApplianceConfig.Logging logging = new ApplianceConfig.Logging(directory.resolve("logs"), 100);
@@ -216,6 +220,42 @@ public final class ApplianceConfigReader {
                     lockout,
                     auditMaxSize,
                     number(m, "auditFiles", 1, 100, dflt.auditFiles())));
+        }
+
+        /** {@code auto}, {@code none}, or a list of distinct CPU numbers. */
+        private CpuAffinity cpuAffinity(YamlNode node) {
+            String hint = "cpuAffinity is auto (each event loop on a CPU of its own), none, or a list of CPU numbers";
+            if (node instanceof YamlNode.Sequence seq) {
+                List<Integer> cpus = new ArrayList<>();
+                boolean ok = !seq.items().isEmpty();
+                if (!ok) {
+                    d.error(node.location(), "cpuAffinity lists no CPU", hint);
+                }
+                for (YamlNode item : seq.items()) {
+                    Optional<Integer> cpu = values.count(item, "CPU number", 0, MAX_CPU);
+                    if (cpu.isEmpty()) {
+                        ok = false;
+                    } else if (cpus.contains(cpu.get())) {
+                        d.error(item.location(), "CPU " + cpu.get() + " is listed twice in cpuAffinity");
+                        ok = false;
+                    } else {
+                        cpus.add(cpu.get());
+                    }
+                }
+                return ok ? new CpuAffinity.Cpus(cpus) : CpuAffinity.AUTO;
+            }
+            Optional<String> word = text(node, "cpuAffinity");
+            if (word.isEmpty()) {
+                return CpuAffinity.AUTO;
+            }
+            return switch (word.get()) {
+                case "auto" -> CpuAffinity.AUTO;
+                case "none" -> CpuAffinity.NONE;
+                default -> {
+                    d.error(node.location(), "unknown cpuAffinity '" + word.get() + "'", hint);
+                    yield CpuAffinity.AUTO;
+                }
+            };
         }
 
         private List<ApplianceConfig.User> users(YamlNode node) {

@@ -18,7 +18,7 @@ class ApplianceConfigReaderTest {
                 policy: policies/prod.yaml
                 management: {address: 192.0.2.5}
                 dataPlane: {ioThreads: 4, maxConnections: 1000, maxUdpFlowsPerListener: 10, closeDeniedOnReload: true,
-                            drainTimeout: 10s}
+                            drainTimeout: 10s, cpuAffinity: [2, 3]}
                 logging: {directory: /var/log/portcullis, decisionsPerSecond: 5}
                 routes: {manage: true, protocol: 99}
                 state: {directory: /var/lib/portcullis, keepRevisions: 200}
@@ -26,7 +26,8 @@ class ApplianceConfigReaderTest {
         assertThat(c.node()).isEqualTo("edge1");
         assertThat(c.policy()).isEqualTo(Path.of("/etc/portcullis/policies/prod.yaml"));
         assertThat(c.managementAddress()).contains(IpAddress.parse("192.0.2.5"));
-        assertThat(c.dataPlane()).isEqualTo(new ApplianceConfig.DataPlane(4, 1000, 10, true, Duration.ofSeconds(10)));
+        assertThat(c.dataPlane()).isEqualTo(new ApplianceConfig.DataPlane(4, 1000, 10, true, Duration.ofSeconds(10),
+                new CpuAffinity.Cpus(java.util.List.of(2, 3))));
         assertThat(c.logging()).isEqualTo(new ApplianceConfig.Logging(Path.of("/var/log/portcullis"), 5));
         assertThat(c.routes()).isEqualTo(new ApplianceConfig.Routes(true, 99));
         assertThat(c.state()).isEqualTo(new ApplianceConfig.State(Path.of("/var/lib/portcullis"), 200));
@@ -39,6 +40,41 @@ class ApplianceConfigReaderTest {
         assertThat(c.routes().manage()).isFalse();
         assertThat(c.logging().directory()).isEqualTo(Path.of("/etc/portcullis/logs"));
         assertThat(c.state()).isEqualTo(new ApplianceConfig.State(Path.of("/etc/portcullis/state"), 50));
+    }
+
+    @Test
+    void parse_cpuAffinityWords_readAutoAndNone() throws Exception {
+        assertThat(ApplianceConfigReader.parse(DIR, "appliance.yaml",
+                "node: e\npolicy: p.yaml\ndataPlane: {cpuAffinity: none}\n").dataPlane().cpuAffinity())
+                .isEqualTo(CpuAffinity.NONE);
+        assertThat(ApplianceConfigReader.parse(DIR, "appliance.yaml",
+                "node: e\npolicy: p.yaml\ndataPlane: {cpuAffinity: auto}\n").dataPlane().cpuAffinity())
+                .isEqualTo(CpuAffinity.AUTO);
+    }
+
+    @Test
+    void parse_badCpuAffinity_reportsPlaceAndReason() {
+        assertThatThrownBy(() -> ApplianceConfigReader.parse(DIR, "appliance.yaml", """
+                node: e
+                policy: p.yaml
+                dataPlane: {cpuAffinity: [1, 1, -2, 4096]}
+                """))
+                .isInstanceOf(PolicyException.class)
+                .satisfies(e -> assertThat(((PolicyException) e).report())
+                        .contains("appliance.yaml:3:30: error: CPU 1 is listed twice in cpuAffinity")
+                        .contains("appliance.yaml:3:33: error: CPU number '-2' is not a whole number from 0 to 1023")
+                        .contains("appliance.yaml:3:37: error: CPU number '4096' is not a whole number from 0 to "
+                                + "1023"));
+        assertThatThrownBy(() -> ApplianceConfigReader.parse(DIR, "appliance.yaml",
+                "node: e\npolicy: p.yaml\ndataPlane: {cpuAffinity: pinned}\n"))
+                .isInstanceOf(PolicyException.class)
+                .satisfies(e -> assertThat(((PolicyException) e).report())
+                        .contains("appliance.yaml:3:26: error: unknown cpuAffinity 'pinned'")
+                        .contains("auto (each event loop on a CPU of its own), none, or a list of CPU numbers"));
+        assertThatThrownBy(() -> ApplianceConfigReader.parse(DIR, "appliance.yaml",
+                "node: e\npolicy: p.yaml\ndataPlane: {cpuAffinity: []}\n"))
+                .isInstanceOf(PolicyException.class)
+                .hasMessageContaining("appliance.yaml:3:26: error: cpuAffinity lists no CPU");
     }
 
     @Test

@@ -2,20 +2,25 @@ package dev.portcullis.router;
 
 import dev.portcullis.policy.Action;
 import dev.portcullis.policy.CompiledPolicy;
+import dev.portcullis.policy.CpuAffinity;
 import dev.portcullis.policy.HostPort;
 import dev.portcullis.policy.IpProtocols;
 import dev.portcullis.policy.Service;
 import dev.portcullis.policy.Transport;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,6 +99,60 @@ public final class DataPlane implements AutoCloseable {
         sweeper.scheduleWithFixedDelay(this::sweepIdle, 1, 1, TimeUnit.SECONDS);
     }
 
+    /** The event loops (tests look at their threads). */
+    EventLoopGroup group() {
+        return group;
+    }
+
+    /**
+     * Binds each event loop's thread to its CPU as {@code settings.cpuAffinity()} asks (see {@link LoopAffinity}).
+     * With {@code auto}, whatever stands in the way (no such call here, a kernel refusal) is logged and the loops run
+     * unbound; an explicit list of CPUs that cannot be honoured stops the start, since the operator asked for it.
+     */
+    private void bindLoops() throws DataPlaneException {
+        CpuAffinity setting = settings.cpuAffinity();
+        boolean explicit = setting instanceof CpuAffinity.Cpus;
+        List<EventExecutor> loops = new ArrayList<>();
+        group.forEach(loops::add);
+        LoopAffinity.Plan plan;
+        try {
+            if (setting instanceof CpuAffinity.None) {
+                plan = new LoopAffinity.Plan.Unbound("cpuAffinity is none");
+            } else if (!LoopAffinity.available()) {
+                throw new IllegalStateException("sched_setaffinity is not available here");
+            } else {
+                plan = LoopAffinity.plan(setting, loops.size(), LoopAffinity.allowedCpus());
+            }
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            if (explicit) {
+                throw new DataPlaneException("dataPlane.cpuAffinity " + setting.describe() + ": " + e.getMessage(), e);
+            }
+            plan = new LoopAffinity.Plan.Unbound(e.getMessage());
+        }
+        if (plan instanceof LoopAffinity.Plan.Unbound(String reason)) {
+            LOG.info("bindLoops: event loops not bound to CPUs: {}", reason);
+            return;
+        }
+        int[] cpus = ((LoopAffinity.Plan.Bind) plan).cpus();
+        for (int i = 0; i < cpus.length; i++) {
+            int cpu = cpus[i];
+            try {
+                loops.get(i).submit(() -> LoopAffinity.bindCurrentThread(cpu)).get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                Throwable why = e instanceof ExecutionException ? e.getCause() : e;
+                if (explicit) {
+                    throw new DataPlaneException("dataPlane.cpuAffinity " + setting.describe() + ": " + why.getMessage(),
+                            why);
+                }
+                LOG.warn("bindLoops: event loop {} left unbound: {}", i, why.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DataPlaneException("interrupted while binding event loops to CPUs", e);
+            }
+        }
+        LOG.info("bindLoops: event loops bound to CPUs {} (cpuAffinity {})", Arrays.toString(cpus), setting.describe());
+    }
+
     /**
      * Closes established connections through which no byte has moved, either way, for their service's idle timeout.
      * One pass a second over the connection set instead of a timer per connection: an idle close comes up to a
@@ -125,6 +184,7 @@ public final class DataPlane implements AutoCloseable {
             throws DataPlaneException {
         DataPlane plane = new DataPlane(transport, settings);
         try {
+            plane.bindLoops();
             plane.apply(policy);
         } catch (DataPlaneException | RuntimeException e) {
             plane.close();

@@ -1,5 +1,6 @@
 package dev.portcullis.router;
 
+import dev.portcullis.policy.CpuAffinity;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -12,15 +13,18 @@ import java.util.Objects;
  * @param closeDeniedOnReload whether a reload closes established connections the new policy would refuse
  * @param decisionLogPerSecond lines per second the decision log writes at most (bursts of twice that)
  * @param drainTimeout how long a stop waits for connections to end before closing them
+ * @param cpuAffinity which CPU each event loop is bound to
  */
 public record DataPlaneSettings(int ioThreads, int maxConnections, int maxUdpFlowsPerListener,
-                                boolean closeDeniedOnReload, double decisionLogPerSecond, Duration drainTimeout) {
+                                boolean closeDeniedOnReload, double decisionLogPerSecond, Duration drainTimeout,
+                                CpuAffinity cpuAffinity) {
 
     public static final DataPlaneSettings DEFAULT =
-            new DataPlaneSettings(0, 0, 65_536, false, 100, Duration.ofSeconds(30));
+            new DataPlaneSettings(0, 0, 65_536, false, 100, Duration.ofSeconds(30), CpuAffinity.AUTO);
 
     public DataPlaneSettings {
         Objects.requireNonNull(drainTimeout, "drainTimeout");
+        Objects.requireNonNull(cpuAffinity, "cpuAffinity");
         if (ioThreads < 0 || maxConnections < 0 || maxUdpFlowsPerListener < 1 || decisionLogPerSecond < 0) {
             throw new IllegalArgumentException("bad data plane settings: ioThreads " + ioThreads
                     + ", maxConnections " + maxConnections + ", maxUdpFlowsPerListener " + maxUdpFlowsPerListener
@@ -30,6 +34,6 @@ public record DataPlaneSettings(int ioThreads, int maxConnections, int maxUdpFlo
 
     public DataPlaneSettings withCloseDeniedOnReload(boolean close) {
         return new DataPlaneSettings(ioThreads, maxConnections, maxUdpFlowsPerListener, close, decisionLogPerSecond,
-                drainTimeout);
+                drainTimeout, cpuAffinity);
     }
 }

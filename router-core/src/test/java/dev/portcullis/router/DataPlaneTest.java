@@ -1,5 +1,6 @@
 package dev.portcullis.router;
 
+import dev.portcullis.policy.CpuAffinity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -913,7 +914,8 @@ class DataPlaneTest {
         int port = freePort();
         int podPort = freePort();
         udpEchoPod("127.1.1.53", podPort, "");
-        DataPlaneSettings two = new DataPlaneSettings(1, 0, 2, false, 100, Duration.ofSeconds(1));
+        DataPlaneSettings two = new DataPlaneSettings(1, 0, 2, false, 100, Duration.ofSeconds(1),
+                CpuAffinity.AUTO);
         plane = DataPlane.start(transport(), two, policy("""
                 dns: {listen: [127.0.0.1:%d], protocol: udp, endpoints: [127.1.1.53:%d], healthCheck: {enabled: false}}
                 """.formatted(port, podPort), "- {name: dns, action: accept}"));

@@ -1,5 +1,6 @@
 package dev.portcullis.mgmt.config;
 
+import dev.portcullis.policy.CpuAffinity;
 import static dev.portcullis.mgmt.config.TestNet.assertAdmitted;
 import static dev.portcullis.mgmt.config.TestNet.assertEchoes;
 import static dev.portcullis.mgmt.config.TestNet.assertRefused;
@@ -37,7 +38,8 @@ class ConfigServiceTest {
     static final Instant T0 = Instant.parse("2026-11-28T10:00:00Z");
     static final Operator ALICE = new Operator("alice", "198.51.100.7:50022");
     static final Operator BOB = new Operator("bob", "198.51.100.8:50100");
-    static final DataPlaneSettings PLANE = new DataPlaneSettings(2, 0, 1024, false, 100, Duration.ofSeconds(1));
+    static final DataPlaneSettings PLANE = new DataPlaneSettings(2, 0, 1024, false, 100, Duration.ofSeconds(1),
+            CpuAffinity.AUTO);
 
     @TempDir
     Path dir;
