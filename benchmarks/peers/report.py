@@ -17,8 +17,9 @@ import statistics
 import sys
 
 NAMES = {"direct": "direct", "portcullis": "Portcullis (epoll, default)", "portcullis-nio": "Portcullis (NIO)",
-         "haproxy": "HAProxy", "nginx": "nginx-stream", "nginx-hc": "nginx-stream (proxy_half_close on)"}
-PEERS = ["haproxy", "nginx", "nginx-hc"]
+         "haproxy": "HAProxy", "nginx": "nginx-stream", "nginx-hc": "nginx-stream (proxy_half_close on)",
+         "haproxy-pin": "HAProxy (cpu-map)", "nginx-pin": "nginx-stream (half-close, worker_cpu_affinity auto)"}
+PEERS = ["haproxy", "nginx", "nginx-hc", "haproxy-pin", "nginx-pin"]
 OURS = ["portcullis", "portcullis-nio"]
 
 

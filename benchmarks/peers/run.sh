@@ -27,13 +27,17 @@
 #     127.77.1.11:5201.
 #  3. Proxies, each on its own front ports on 127.0.0.1 (HTTP / iperf):
 #       Portcullis        21080 / 21201  ./portcullis run, default settings: epoll, ioThreads 0 (one loop per core),
-#                                        no limits, health checks on, one accept rule; JVM -Xms512m -Xmx512m
+#                                        cpuAffinity auto (each loop bound to a CPU), no limits, health checks on,
+#                                        one accept rule; JVM -Xms512m -Xmx512m
 #       Portcullis NIO    24080 / 24201  the same with -Dportcullis.transport=nio
 #       HAProxy           22080 / 22201  mode tcp, nbthread 2, check inter 2s
 #       nginx-stream      23080 / 23201  worker_processes 2, proxy_pass (nginx OSS has no active health checks)
 #       nginx-stream-hc   25080 / 25201  the same with proxy_half_close on (passes a FIN on, as Portcullis and
 #                                        HAProxy do; nginx's default closes both sides when either ends)
-#     and waits until each answers.
+#       HAProxy bound     26080 / 26201  HAProxy with cpu-map auto:1/1-2 0-1 (each thread bound to a CPU)
+#       nginx-stream bound 27080 / 27201 nginx-stream-hc with worker_cpu_affinity auto
+#     (the last two because Portcullis binds its loops by default: the peers bound the same way), and waits
+#     until each answers.
 #  4. For direct (no proxy) and each proxy: iperf3 -t T with 1 and 4 streams; wrk -t2 -c50 with
 #     'Connection: close' (new connections/s); wrk -t2 -c50 --latency kept-alive (requests/s, p99); and for the
 #     proxies, RSS per idle connection (idle_conns.py: N idle connections held, proxy RSS before/after from
@@ -101,11 +105,13 @@ install_missing
 # ---------------------------------------------------------------- settings
 HTTP_BE=127.77.1.10:18080
 IPERF_HOST=127.77.1.11 IPERF_PORT=5201
-declare -A HTTP_PORT=([portcullis]=21080 [haproxy]=22080 [nginx]=23080 [portcullis-nio]=24080 [nginx-hc]=25080)
-declare -A IPERF_FRONT=([portcullis]=21201 [haproxy]=22201 [nginx]=23201 [portcullis-nio]=24201 [nginx-hc]=25201)
+declare -A HTTP_PORT=([portcullis]=21080 [haproxy]=22080 [nginx]=23080 [portcullis-nio]=24080 [nginx-hc]=25080
+                      [haproxy-pin]=26080 [nginx-pin]=27080)
+declare -A IPERF_FRONT=([portcullis]=21201 [haproxy]=22201 [nginx]=23201 [portcullis-nio]=24201 [nginx-hc]=25201
+                        [haproxy-pin]=26201 [nginx-pin]=27201)
 targets=(direct portcullis)
 [ "$nio" = 1 ] && targets+=(portcullis-nio)
-targets+=(haproxy nginx nginx-hc)
+targets+=(haproxy nginx nginx-hc haproxy-pin nginx-pin)
 
 # A proxy holds two descriptors per connection; the hard limit cannot be raised without CAP_SYS_RESOURCE.
 hard=$(ulimit -Hn)
@@ -244,6 +250,14 @@ EOF
 haproxy -db -f "$tmp/haproxy.cfg" >"$tmp/haproxy.log" 2>&1 &
 pids+=($!); PID[haproxy]=$!
 
+# Portcullis binds each event loop to a CPU by default (dataPlane.cpuAffinity: auto); the peers can do the same
+# when asked (HAProxy's cpu-map, nginx's worker_cpu_affinity), so each also runs bound, as peers of their own.
+sed -e "s#^  nbthread 2#  nbthread 2\n  cpu-map auto:1/1-2 0-1#" \
+    -e "s#:${HTTP_PORT[haproxy]}\$#:${HTTP_PORT[haproxy-pin]}#" -e "s#:${IPERF_FRONT[haproxy]}\$#:${IPERF_FRONT[haproxy-pin]}#" \
+    "$tmp/haproxy.cfg" > "$tmp/haproxy-pin.cfg"
+haproxy -db -f "$tmp/haproxy-pin.cfg" >"$tmp/haproxy-pin.log" 2>&1 &
+pids+=($!); PID[haproxy-pin]=$!
+
 mkdir -p "$tmp/ngx"
 cat > "$tmp/ngx/nginx.conf" <<EOF
 load_module /usr/lib/nginx/modules/ngx_stream_module.so;
@@ -269,6 +283,15 @@ sed -e "s#$tmp/ngx/#$tmp/ngx-hc/#g" -e "s#nginx-stream.log#nginx-stream-hc.log#"
     -e "s#proxy_timeout 10m;#proxy_timeout 10m; proxy_half_close on;#" "$tmp/ngx/nginx.conf" > "$tmp/ngx-hc/nginx.conf"
 nginx -p "$tmp/ngx-hc" -c "$tmp/ngx-hc/nginx.conf" -g 'daemon off;' 2>>"$tmp/nginx-stream-hc.log" &
 pids+=($!); PID[nginx-hc]=$!
+
+# ... and that one with each worker bound to a CPU (worker_cpu_affinity auto), as Portcullis binds its loops.
+mkdir -p "$tmp/ngx-pin"
+sed -e "s#$tmp/ngx-hc/#$tmp/ngx-pin/#g" -e "s#nginx-stream-hc.log#nginx-stream-pin.log#" \
+    -e "s#:${HTTP_PORT[nginx-hc]};#:${HTTP_PORT[nginx-pin]};#" -e "s#:${IPERF_FRONT[nginx-hc]};#:${IPERF_FRONT[nginx-pin]};#" \
+    -e "s#^worker_processes 2;#worker_processes 2;\nworker_cpu_affinity auto;#" \
+    "$tmp/ngx-hc/nginx.conf" > "$tmp/ngx-pin/nginx.conf"
+nginx -p "$tmp/ngx-pin" -c "$tmp/ngx-pin/nginx.conf" -g 'daemon off;' 2>>"$tmp/nginx-stream-pin.log" &
+pids+=($!); PID[nginx-pin]=$!
 
 http_url() { [ "$1" = direct ] && echo "http://$HTTP_BE/" || echo "http://127.0.0.1:${HTTP_PORT[$1]}/"; }
 iperf_args() { [ "$1" = direct ] && echo "-c $IPERF_HOST -p $IPERF_PORT" || echo "-c 127.0.0.1 -p ${IPERF_FRONT[$1]}"; }
@@ -350,9 +373,10 @@ elapsed=$(( $(date +%s) - start ))
        "Portcullis $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?');" \
        "$(haproxy -v | head -1 | cut -d' ' -f1-3); $(nginx -v 2>&1 | cut -d' ' -f3); $(iperf3 -v | head -1 | cut -d' ' -f1-2);" \
        "wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2)."
-  echo "Settings: Portcullis default (epoll unless marked NIO), ioThreads 0 = one event loop per core, no limits," \
+  echo "Settings: Portcullis default (epoll unless marked NIO), ioThreads 0 = one event loop per core, cpuAffinity auto, no limits," \
        "health checks every 2 s, JVM -Xms512m -Xmx512m -XX:+UseParallelGC (the launcher's); HAProxy 2 threads" \
-       "(nbthread 2), mode tcp, check inter 2s; nginx-stream 2 worker processes, proxy_pass; backend nginx 1 worker," \
+       "(nbthread 2), mode tcp, check inter 2s; nginx-stream 2 worker processes, proxy_pass; the bound peers add" \
+       "cpu-map auto:1/1-2 0-1 (HAProxy) and worker_cpu_affinity auto (nginx-stream-hc); backend nginx 1 worker," \
        "64-byte file, keep-alive; iperf3 server on loopback. Transports as logged: $transports"
   echo "Runs: $reps repetitions, interleaved across targets (order rotated by one each rep), median shown; iperf3 -t $iperf_time (-P 1, -P 4);" \
        "wrk -t2 -c50 -d${duration}s --latency (with and without 'Connection: close'); wrk warm-up of ${warmup} s kept-alive" \
@@ -368,7 +392,7 @@ python3 "$here/report.py" "${report_args[@]}"
 
 echo
 echo "Proxy logs, lines with WARN, ERROR or Exception (first 20 each):"
-for f in "$tmp"/portcullis*.log "$tmp"/pc*/logs/*.log "$tmp/haproxy.log" "$tmp"/nginx-stream*.log \
+for f in "$tmp"/portcullis*.log "$tmp"/pc*/logs/*.log "$tmp"/haproxy*.log "$tmp"/nginx-stream*.log \
          "$tmp/backend-nginx.log"; do
   [ -f "$f" ] || continue
   n=$(grep -cE 'WARN|ERROR|Exception|\[alert\]|\[crit\]|\[error\]' "$f" || true)
@@ -382,7 +406,7 @@ if [ -n "$out" ]; then
     echo
     echo "Proxy logs after the run (lines with WARN, ERROR, Exception, [error], [crit], [alert]):"
     echo
-    for f in "$tmp"/portcullis*.log "$tmp"/pc*/logs/*.log "$tmp/haproxy.log" "$tmp/nginx-stream.log"; do
+    for f in "$tmp"/portcullis*.log "$tmp"/pc*/logs/*.log "$tmp"/haproxy*.log "$tmp"/nginx-stream*.log; do
       [ -f "$f" ] || continue
       echo "- ${f#"$tmp"/}: $(grep -cE 'WARN|ERROR|Exception|\[alert\]|\[crit\]|\[error\]' "$f" || true)"
     done

@@ -214,7 +214,8 @@ class HealthCheckerTest {
         try (HealthChecker checker = new HealthChecker(List.of(e), group, channelClass, FAST,
                 (ep, up) -> flips.add(new Flip(ep, up, 0, 0)))) {
             checker.start();
-            await("the endpoint to come up", e::healthy);
+            // the listener hears of the flip after the endpoint's flag is set: wait for both
+            await("the endpoint to come up and be reported", () -> e.healthy() && !flips.isEmpty());
             assertThat(flips).containsExactly(new Flip(e, true, 0, 0));
             assertThat(checker.successes()).isGreaterThanOrEqualTo(FAST.rise());
         }
