@@ -12,7 +12,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * {@code portcullis run --config DIR}: runs the appliance daemon. SIGHUP reloads the policy (an invalid one is
@@ -66,7 +68,16 @@ final class RunCommand implements Callable<Integer> {
                     e.getMessage());
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Signal.handle(new Signal("HUP"), s -> Thread.ofPlatform().name("reload").start(appliance::reload));
+        SignalHandler before =
+                Signal.handle(new Signal("HUP"), s -> Thread.ofPlatform().name("reload").start(appliance::reload));
+        String hupIgnored = null;
+        if (before == SignalHandler.SIG_IGN) {
+            // The JVM installs no handler for a signal the process was started with ignored (nohup does that).
+            hupIgnored = "portcullis: SIGHUP is ignored by this process (started under nohup?), so it will not reload"
+                    + " the policy; start it without nohup (or with env --default-signal=HUP), or reload from the"
+                    + " console";
+            LoggerFactory.getLogger(RunCommand.class).warn("runUntilSignalled: {}", hupIgnored);
+        }
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("stop").unstarted(() -> {
             appliance.stop();
             stopped.countDown();
@@ -75,7 +86,8 @@ final class RunCommand implements Callable<Integer> {
             out.println(banner);
         }
         out.println("portcullis: running on " + appliance.dataPlane().listeners() + " (pid "
-                + ProcessHandle.current().pid() + "); SIGHUP reloads the policy, SIGTERM stops");
+                + ProcessHandle.current().pid() + "); " + (hupIgnored == null ? "SIGHUP reloads the policy, " : "")
+                + "SIGTERM stops");
         out.flush();
         try {
             stopped.await();

@@ -212,9 +212,15 @@ class ClusterE2EIT {
         assertThat(lib).isDirectory();
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         applianceLog = work.resolve("appliance.log");
-        appliance = new ProcessBuilder(ipCommand, "netns", "exec", EDGE, java.toString(),
+        // env --default-signal=HUP: a test run started under nohup would hand its ignored SIGHUP down, and the JVM
+        // installs no handler for an ignored signal (the appliance then warns, and the reload tests cannot pass).
+        appliance = new ProcessBuilder(ipCommand, "netns", "exec", EDGE, "env", "--default-signal=HUP", java.toString(),
                 "-XX:+UseSerialGC", "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                "-p", jar + ":" + lib, "-m", "dev.portcullis.appliance/dev.portcullis.appliance.Main",
+                // as the launcher runs it: every module of the path (the native epoll transport is one nobody
+                // requires), with native access for Netty and the CPU binding
+                "--enable-native-access=io.netty.common,dev.portcullis.router",
+                "-p", jar + ":" + lib, "--add-modules", "ALL-MODULE-PATH",
+                "-m", "dev.portcullis.appliance/dev.portcullis.appliance.Main",
                 "run", "--config", configDir.toString())
                 .redirectErrorStream(true).redirectOutput(applianceLog.toFile()).start();
         Pattern running = Pattern.compile("portcullis: running on .*\\(pid (\\d+)\\)");
@@ -233,6 +239,8 @@ class ClusterE2EIT {
         String routes = ip("-n", EDGE, "route", "show", "proto", "188");
         assertThat(routes).contains("10.244.1.0/24 via 192.168.56.11", "10.244.2.0/24 via 192.168.56.12");
         assertThat(read(applianceLog)).contains("start: route");
+        assertThat(read(applianceLog)).as("the shipped data plane: native epoll, TCP relayed on the loops")
+                .contains("data plane on epoll").contains("TCP relayed directly on the event loops");
     }
 
     @Test
