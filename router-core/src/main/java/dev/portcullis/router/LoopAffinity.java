@@ -30,6 +30,10 @@ import java.util.Optional;
  * pure and tested on its own. {@link #bindCurrentThread} does the call for the thread that makes it (pid 0 means the
  * calling thread).
  *
+ * <p>A thread started by a bound thread inherits its CPU mask (Linux copies it at clone): work that starts threads
+ * (executors that grow lazily) must not do so from a loop, or those threads end up on the loop's CPU too. The data
+ * plane starts its own threads (the sweeper) before binding.
+ *
  * <p>Threading: stateless; the method handles are immutable and may be used from any thread.
  */
 final class LoopAffinity {
