@@ -116,13 +116,7 @@ public final class DataPlane implements AutoCloseable {
         group.forEach(loops::add);
         LoopAffinity.Plan plan;
         try {
-            if (setting instanceof CpuAffinity.None) {
-                plan = new LoopAffinity.Plan.Unbound("cpuAffinity is none");
-            } else if (!LoopAffinity.available()) {
-                throw new IllegalStateException("sched_setaffinity is not available here");
-            } else {
-                plan = LoopAffinity.plan(setting, loops.size(), LoopAffinity.allowedCpus());
-            }
+            plan = LoopAffinity.plan(setting, loops.size());
         } catch (IllegalArgumentException | IllegalStateException e) {
             if (explicit) {
                 throw new DataPlaneException("dataPlane.cpuAffinity " + setting.describe() + ": " + e.getMessage(), e);

@@ -24,10 +24,11 @@ import java.util.Optional;
  * interface (no native library of ours).
  *
  * <p>Why: a loop that stays on one CPU keeps its caches warm and is not migrated by the scheduler; measured on the
- * kept-alive benchmark (docs/performance.md) it moved 3-4% more requests through the same two cores.
+ * kept-alive benchmark (docs/performance.md) bound loops moved 2-8% more requests through the same two cores.
  *
- * <p>{@link #plan} decides, from the setting and the CPUs this process may use, which CPU each loop goes to; it is
- * pure and tested on its own. {@link #bindCurrentThread} does the call for the thread that makes it (pid 0 means the
+ * <p>{@link #plan(CpuAffinity, int, int[])} decides, from the setting and the CPUs this process may use, which CPU
+ * each loop goes to; it is pure and tested on its own. {@link #plan(CpuAffinity, int)} asks the kernel for those
+ * CPUs first. {@link #bindCurrentThread} does the call for the thread that makes it (pid 0 means the
  * calling thread).
  *
  * <p>A thread started by a bound thread inherits its CPU mask (Linux copies it at clone): work that starts threads
@@ -57,15 +58,28 @@ final class LoopAffinity {
     sealed interface Plan {
         /** Loop i is bound to {@code cpus[i]}. */
         record Bind(int[] cpus) implements Plan {
-            @Override
-            public String toString() {
-                return "bind loops to CPUs " + Arrays.toString(cpus);
-            }
         }
 
         /** No loop is bound, for {@code reason}. */
         record Unbound(String reason) implements Plan {
         }
+    }
+
+    /**
+     * What to do for {@code loops} event loops under {@code setting} on this machine: {@link #plan(CpuAffinity, int,
+     * int[])} with the CPUs the kernel lets this process use (not asked for {@code none}).
+     *
+     * @throws IllegalArgumentException as {@link #plan(CpuAffinity, int, int[])}
+     * @throws IllegalStateException when binding is not available here or the kernel's answer cannot be had
+     */
+    static Plan plan(CpuAffinity setting, int loops) {
+        if (setting instanceof CpuAffinity.None) {
+            return plan(setting, loops, new int[0]);
+        }
+        if (!available()) {
+            throw new IllegalStateException("sched_setaffinity is not available here");
+        }
+        return plan(setting, loops, allowedCpus());
     }
 
     /**
