@@ -7,16 +7,13 @@ import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.EpollIoEvent;
 import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoOps;
-import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.epoll.Native;
 import io.netty.channel.unix.Buffer;
 import io.netty.channel.unix.FileDescriptor;
-import io.netty.channel.unix.Socket;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * <p>Why: a new connection through Netty channels cost about 37 system calls and two channels' worth of objects
  * and pipeline events, twice nginx's CPU per connection (docs/performance.md). Here each socket is added to epoll
  * once with every interest it will ever need, edge-triggered ({@code EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET}), and
- * leaves it by being closed; readiness is remembered in two flags per socket, as nginx does.
+ * leaves it by being closed; readiness is remembered in two flags per socket, as nginx does. A socket is a bare
+ * {@link FileDescriptor} (closed through it); every other call goes through the loop's {@link SocketCalls}, so no
+ * call is made that the connection does not need.
  *
  * <p>Relay, per direction: read up to {@link #BUFFER} bytes into the event loop's scratch buffer (direct memory:
  * the bytes never enter the Java heap) and write them to the other socket at once. Only what the other socket cannot
@@ -83,7 +82,7 @@ final class DirectConnection implements ProxiedConnection.Sides {
     private boolean connecting;
     private boolean closed;
 
-    private DirectConnection(TcpGate gate, RouterState state, DirectLoops.Loop home, Socket clientSocket) {
+    private DirectConnection(TcpGate gate, RouterState state, DirectLoops.Loop home, FileDescriptor clientSocket) {
         this.gate = gate;
         this.state = state;
         this.home = home;
@@ -108,7 +107,7 @@ final class DirectConnection implements ProxiedConnection.Sides {
      */
     static void accepted(TcpGate gate, DirectLoops.Loop home, int fd, InetSocketAddress client,
                          InetSocketAddress local) {
-        Socket socket = new Socket(fd);
+        FileDescriptor socket = new FileDescriptor(fd);
         RouterState state = gate.plane().stateFor(gate.listener());
         IpAddress clientIp = Flows.ipAddress(client.getAddress());
         DirectConnection c = new DirectConnection(gate, state, home, socket);
@@ -167,10 +166,11 @@ final class DirectConnection implements ProxiedConnection.Sides {
         attempt = attemptNumber;
         chosen = e;
         InetSocketAddress address = e.socketAddress();
-        LinuxSocket socket;
+        SocketCalls calls = home.sockets();
+        FileDescriptor socket;
         try {
-            socket = LinuxSocket.newSocketStream(address.getAddress() instanceof Inet6Address);
-        } catch (RuntimeException ex) { // EMFILE and the like
+            socket = new FileDescriptor(calls.newStreamSocket(SocketCalls.family(address)));
+        } catch (IOException ex) { // EMFILE and the like
             connectFailed(ex);
             return;
         }
@@ -178,8 +178,8 @@ final class DirectConnection implements ProxiedConnection.Sides {
         connecting = true;
         boolean done;
         try {
-            socket.setTcpNoDelay(true);
-            done = socket.connect(address);
+            calls.setTcpNoDelay(socket.intValue());
+            done = calls.connect(socket.intValue(), address);
         } catch (IOException ex) {
             connectFailed(ex);
             return;
@@ -204,16 +204,13 @@ final class DirectConnection implements ProxiedConnection.Sides {
 
     /** The endpoint socket reported readiness while connecting: the connect has completed, one way or another. */
     private void finishConnect() {
-        boolean done;
         try {
-            done = endpoint.socket.finishConnect();
+            home.sockets().finishConnect(endpoint.socket.intValue());
         } catch (IOException ex) {
             connectFailed(ex);
             return;
         }
-        if (done) {
-            established();
-        }
+        established();
     }
 
     private void connectFailed(Exception cause) {
@@ -302,7 +299,7 @@ final class DirectConnection implements ProxiedConnection.Sides {
                 if (!to.writable) {
                     return;
                 }
-                int n = to.socket.sendAddress(pipe.address, pipe.start, pipe.end);
+                int n = home.sockets().send(to.socket.intValue(), pipe.address + pipe.start, pipe.end - pipe.start);
                 pipe.start += n;
                 if (pipe.start < pipe.end) { // the socket's buffer is full (n == 0: EAGAIN): resume on EPOLLOUT
                     to.writable = false;
@@ -320,7 +317,7 @@ final class DirectConnection implements ProxiedConnection.Sides {
             if (!from.readable) {
                 return;
             }
-            int n = from.socket.recvAddress(home.scratch().address(), 0, BUFFER);
+            int n = home.sockets().recv(from.socket.intValue(), home.scratch().address(), BUFFER);
             if (n == 0) { // EAGAIN: drained
                 from.readable = false;
                 return;
@@ -335,7 +332,7 @@ final class DirectConnection implements ProxiedConnection.Sides {
             if (n < BUFFER && !from.finSeen) {
                 from.readable = false; // a short read drained the socket; new data is a new edge
             }
-            int written = to.writable ? to.socket.sendAddress(home.scratch().address(), 0, n) : 0;
+            int written = to.writable ? home.sockets().send(to.socket.intValue(), home.scratch().address(), n) : 0;
             if (written < n) {
                 to.writable = false;
                 pipe.keep(home.scratch().buffer(), written, n);
@@ -353,7 +350,7 @@ final class DirectConnection implements ProxiedConnection.Sides {
             conn.close();
             return;
         }
-        to.socket.shutdown(false, true);
+        home.sockets().shutdownOutput(to.socket.intValue());
         conn.halfClosed(pipe.direction);
     }
 
@@ -409,7 +406,7 @@ final class DirectConnection implements ProxiedConnection.Sides {
 
     /** One socket of the connection, as epoll sees it. */
     private final class Side implements EpollIoHandle {
-        final Socket socket;
+        final FileDescriptor socket;
         IoRegistration registration;
         /** Whether a read may find data: set by EPOLLIN (and friends), cleared by a read that found none. */
         boolean readable;
@@ -420,7 +417,7 @@ final class DirectConnection implements ProxiedConnection.Sides {
         /** Whether a read returned end of stream. */
         boolean inputEnded;
 
-        Side(Socket socket) {
+        Side(FileDescriptor socket) {
             this.socket = socket;
         }
 
@@ -446,7 +443,7 @@ final class DirectConnection implements ProxiedConnection.Sides {
         void close(boolean reset) {
             try {
                 if (reset) {
-                    socket.setSoLinger(0);
+                    home.sockets().setResetOnClose(socket.intValue());
                 }
             } catch (IOException ignored) {
                 // the socket is gone already; closing is all that is left

@@ -24,10 +24,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class DirectLoops {
 
     /**
-     * One event loop with what its connections share; {@code connections} counts the connections placed on it and
-     * not yet closed (see {@link #place}).
+     * One event loop with what its connections share (used only on that loop: the scratch buffer and the socket
+     * calls' native memory); {@code connections} counts the connections placed on it and not yet closed (see
+     * {@link #place}).
      */
-    record Loop(IoEventLoop loop, DirectConnection.Scratch scratch, AtomicInteger connections) {
+    record Loop(IoEventLoop loop, DirectConnection.Scratch scratch, SocketCalls sockets, AtomicInteger connections) {
     }
 
     private final List<Loop> loops;
@@ -43,7 +44,7 @@ final class DirectLoops {
     private static List<Loop> loopsOf(EventLoopGroup group) {
         List<Loop> all = new ArrayList<>();
         for (EventExecutor e : group) {
-            all.add(new Loop((IoEventLoop) e, DirectConnection.Scratch.allocate(), new AtomicInteger()));
+            all.add(new Loop((IoEventLoop) e, DirectConnection.Scratch.allocate(), new SocketCalls(), new AtomicInteger()));
         }
         return all;
     }

@@ -8,7 +8,6 @@ import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.epoll.Native;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.NativeInetAddress;
-import io.netty.channel.unix.Socket;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
@@ -182,18 +181,19 @@ final class DirectTcpListener implements Listener {
             }
         }
 
-        /** A wildcard listener's connection: the address the client actually reached. */
+        /** A wildcard listener's connection: the address the client actually reached, or null (the socket closed). */
         private InetSocketAddress localAddressOf(int fd) {
-            Socket s = new Socket(fd);
-            InetSocketAddress a = s.localAddress();
-            if (a == null) {
+            try {
+                return home.sockets().localAddress(fd);
+            } catch (IOException e) {
+                LOG.debug("accept: {}: {}", key, e.toString());
                 try {
-                    s.close();
+                    new FileDescriptor(fd).close();
                 } catch (IOException ignored) {
                     // nothing more to do for a socket that has no address
                 }
+                return null;
             }
-            return a;
         }
 
         /** Accept failed (EMFILE, ENOMEM...): leave the socket for a second rather than spin on it. */

@@ -12,7 +12,7 @@ class DirectLoopsTest {
     private static List<DirectLoops.Loop> loops(int... counts) {
         List<DirectLoops.Loop> out = new ArrayList<>();
         for (int c : counts) {
-            out.add(new DirectLoops.Loop(null, null, new AtomicInteger(c)));
+            out.add(new DirectLoops.Loop(null, null, null, new AtomicInteger(c)));
         }
         return out;
     }
