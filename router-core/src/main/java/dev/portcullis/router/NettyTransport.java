@@ -16,6 +16,7 @@ import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import java.lang.foreign.ValueLayout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,10 +56,18 @@ public record NettyTransport(String name, IoHandlerFactory ioHandlerFactory,
 
     /**
      * Native epoll, TCP relayed directly on the event loops unless the system property {@code portcullis.tcp} is
-     * {@code channels}.
+     * {@code channels}, or the machine is not a 64-bit one (the direct path's {@link SocketCalls} pass buffer
+     * addresses as 64-bit integers).
      */
     public static NettyTransport epoll() {
-        return epoll(!"channels".equals(System.getProperty("portcullis.tcp")));
+        if ("channels".equals(System.getProperty("portcullis.tcp"))) {
+            return epoll(false);
+        }
+        if (ValueLayout.ADDRESS.byteSize() != 8) {
+            LOG.warn("epoll: {}-bit addresses; TCP goes through Netty channels", ValueLayout.ADDRESS.byteSize() * 8);
+            return epoll(false);
+        }
+        return epoll(true);
     }
 
     /** Native epoll, TCP relayed directly on the event loops or through Netty channels. */

@@ -35,6 +35,9 @@ import java.nio.ByteOrder;
  * {@code send} rather than that class's {@code read} and {@code write}: the generic file calls cost the proxy
  * measurably more CPU per kept-alive request.
  *
+ * <p>Platform: Linux on 64-bit machines (the constants are Linux's, the same on x86-64 and ARM64); elsewhere
+ * {@link NettyTransport#epoll()} relays TCP through Netty channels and this class is not used.
+ *
  * <p>Errors: a call that fails throws an {@link IOException} naming the call and the error ({@code ECONNREFUSED} and
  * the like), except a connect still in progress, which is reported as not done.
  *
