@@ -24,8 +24,9 @@ import java.net.UnknownHostException;
 import java.nio.ByteOrder;
 
 /**
- * The socket calls of the direct TCP path ({@link DirectConnection}) other than read, write and close, made straight
- * to the C library through the JDK's foreign function interface.
+ * The socket calls of the direct TCP path ({@link DirectConnection}: relaying, connecting, half-closing, resetting;
+ * the listener's accept and every close go through Netty), made straight to the C library through the JDK's foreign
+ * function interface.
  *
  * <p>Why not Netty's {@code Socket}: its constructor asks the kernel for the socket's address family
  * ({@code getsockname}), once for the accepted socket and once for the endpoint socket. With page-table isolation on
@@ -102,16 +103,16 @@ final class SocketCalls {
     }
 
     /**
-     * Reads up to {@code length} bytes from {@code fd} into memory at {@code address}: the count read, 0 when nothing
-     * is there now (EAGAIN), or -1 at end of stream.
+     * Reads up to {@code length} (at least 1) bytes from {@code fd} into native memory at {@code memory}: the count
+     * read, 0 when nothing is there now (EAGAIN), or -1 at end of stream.
      *
      * @throws IOException when the connection failed (ECONNRESET...)
      */
-    int recv(int fd, long address, int length) throws IOException {
+    int recv(int fd, long memory, int length) throws IOException {
         for (;;) {
             long n;
             try {
-                n = (long) RECV.invokeExact(state, fd, address, (long) length, MSG_DONTWAIT);
+                n = (long) RECV.invokeExact(state, fd, memory, (long) length, MSG_DONTWAIT);
             } catch (Throwable t) {
                 throw broken(t);
             }
@@ -132,16 +133,16 @@ final class SocketCalls {
     }
 
     /**
-     * Writes up to {@code length} bytes at {@code address} to {@code fd}: the count written, 0 when the socket's
-     * buffer is full (EAGAIN).
+     * Writes up to {@code length} bytes of native memory at {@code memory} to {@code fd}: the count written, 0 when
+     * the socket's buffer is full (EAGAIN).
      *
      * @throws IOException when the connection failed (EPIPE, ECONNRESET...)
      */
-    int send(int fd, long address, int length) throws IOException {
+    int send(int fd, long memory, int length) throws IOException {
         for (;;) {
             long n;
             try {
-                n = (long) SEND.invokeExact(state, fd, address, (long) length, MSG_DONTWAIT | MSG_NOSIGNAL);
+                n = (long) SEND.invokeExact(state, fd, memory, (long) length, MSG_DONTWAIT | MSG_NOSIGNAL);
             } catch (Throwable t) {
                 throw broken(t);
             }
