@@ -110,7 +110,7 @@ def paired(res, ours, peers):
     Why the first comparison: the table divides by the best of several noisy medians, and the largest of several
     noisy figures sits above their true level: with five peers of equal speed and 5 reps of +-8% (one standard
     deviation) each, a proxy exactly as fast as they are shows 0.95 on average there and at least 1 in one run of
-    six (a simulation, docs/performance.md). Against one peer, rep
+    six (selection_bias.py beside this script). Against one peer, rep
     by rep, an equal proxy shows about 1. The per-rep best of all peers is the harder bar still."""
     lines = []
     for t in ours:
