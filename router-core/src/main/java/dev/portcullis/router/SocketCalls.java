@@ -222,9 +222,7 @@ final class SocketCalls {
         } catch (Throwable t) {
             throw broken(t);
         }
-        if (rc != 0) {
-            throw failure("getsockopt(SO_ERROR)", errno());
-        }
+        check("getsockopt(SO_ERROR)", rc);
         int error = value.get(JAVA_INT, 0);
         if (error != 0) {
             throw failure("connect", error);
@@ -251,9 +249,7 @@ final class SocketCalls {
         } catch (Throwable t) {
             throw broken(t);
         }
-        if (rc != 0) {
-            throw failure(what, errno());
-        }
+        check(what, rc);
     }
 
     /** Shuts the sending direction: the peer reads end of stream once what was sent has arrived. */
@@ -264,9 +260,7 @@ final class SocketCalls {
         } catch (Throwable t) {
             throw broken(t);
         }
-        if (rc != 0) {
-            throw failure("shutdown", errno());
-        }
+        check("shutdown", rc);
     }
 
     /** The local address of {@code fd} (what a client reached on a wildcard listener). */
@@ -278,9 +272,7 @@ final class SocketCalls {
         } catch (Throwable t) {
             throw broken(t);
         }
-        if (rc != 0) {
-            throw failure("getsockname", errno());
-        }
+        check("getsockname", rc);
         return decode();
     }
 
@@ -324,6 +316,13 @@ final class SocketCalls {
             throw new IOException("getsockname: " + e.getMessage(), e);
         }
         throw new IOException("getsockname: address family " + family + " is not IPv4 or IPv6");
+    }
+
+    /** A call that returns 0 on success: anything else is thrown with the error number it left. */
+    private void check(String what, int rc) throws IOException {
+        if (rc != 0) {
+            throw failure(what, errno());
+        }
     }
 
     /** After a call returned -1: returns to retry it when interrupted (EINTR), throws otherwise. */
