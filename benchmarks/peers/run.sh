@@ -2,7 +2,7 @@
 # Side-by-side L4 proxy benchmark: Portcullis against HAProxy (mode tcp) and nginx's stream module, all on loopback.
 #
 #   benchmarks/peers/run.sh [--out FILE.md] [--reps N] [--duration S] [--iperf-time S] [--idle-conns N]
-#                           [--rows LIST] [--no-nio] [--keep DIR] [--quick]
+#                           [--rows LIST] [--no-nio] [--keep DIR] [--quick] [--proxy-cpus LIST --load-cpus LIST]
 #
 #   --out FILE       also write the table (with machine and settings) as Markdown to FILE
 #   --reps N         repetitions of every measurement (default 3); cells are medians; the repetitions are
@@ -18,6 +18,12 @@
 #   --no-nio         skip the second Portcullis (with -Dportcullis.transport=nio)
 #   --keep DIR       copy the raw outputs and every process's log to DIR
 #   --quick          smoke test: 1 rep, 2 s runs, 1000 idle connections
+#   --proxy-cpus LIST, --load-cpus LIST
+#                    run the proxies on one set of CPUs and the load (wrk, iperf3 both ends, the backend nginx, the
+#                    idle-connection client) on another (taskset lists, e.g. 0-3 and 4-7; both or neither, no CPU in
+#                    both). Without them everything shares all CPUs, and the load generator takes CPU time from the
+#                    proxy it measures. Each proxy gets one thread per proxy CPU (Portcullis counts the CPUs it may
+#                    use; HAProxy nbthread, nginx worker_processes), and the bound peers are bound within the set.
 #
 # What it does (as root; everything on 127.0.0.0/8, every load run bounded in time):
 #  1. Installs what is missing from Debian (one apt-get update, then apt-get install -y): haproxy, nginx-light,
@@ -30,14 +36,14 @@
 #                                        cpuAffinity auto (each loop bound to a CPU), no limits, health checks on,
 #                                        one accept rule; JVM -Xms512m -Xmx512m
 #       Portcullis NIO    24080 / 24201  the same with -Dportcullis.transport=nio
-#       HAProxy           22080 / 22201  mode tcp, nbthread 2, check inter 2s
-#       nginx-stream      23080 / 23201  worker_processes 2, proxy_pass (nginx OSS has no active health checks)
+#       HAProxy           22080 / 22201  mode tcp, nbthread N, check inter 2s
+#       nginx-stream      23080 / 23201  worker_processes N, proxy_pass (nginx OSS has no active health checks)
 #       nginx-stream-hc   25080 / 25201  the same with proxy_half_close on (passes a FIN on, as Portcullis and
 #                                        HAProxy do; nginx's default closes both sides when either ends)
-#       HAProxy bound     26080 / 26201  HAProxy with cpu-map auto:1/1-2 0-1 (each thread bound to a CPU)
+#       HAProxy bound     26080 / 26201  HAProxy with cpu-map auto:1/1-N CPUS (each thread bound to a CPU)
 #       nginx-stream bound 27080 / 27201 nginx-stream-hc with worker_cpu_affinity auto
 #     (the last two because Portcullis binds its loops by default: the peers bound the same way), and waits
-#     until each answers.
+#     until each answers. N is the number of proxy CPUs (all of them without --proxy-cpus).
 #  4. For direct (no proxy) and each proxy: iperf3 -t T with 1 and 4 streams; wrk -t2 -c50 with
 #     'Connection: close' (new connections/s); wrk -t2 -c50 --latency kept-alive (requests/s, p99); and for the
 #     proxies, RSS per idle connection (idle_conns.py: N idle connections held, proxy RSS before/after from
@@ -53,6 +59,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 root=$(cd "$here/../.." && pwd)
 out="" reps=3 duration=6 iperf_time=4 idle_conns=10000 warmup=6 nio=1 keep="" rows=iperf,close,ka,mem
+proxy_cpus="" load_cpus=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out=$(readlink -f "$2"); shift 2 ;;
@@ -64,6 +71,8 @@ while [ $# -gt 0 ]; do
     --no-nio|--no-epoll) nio=0; shift ;; # --no-epoll: the old name, from when NIO was the default
     --keep) keep=$(readlink -f "$2"); shift 2 ;;
     --quick) reps=1 duration=2 iperf_time=2 idle_conns=1000 warmup=2; shift ;;
+    --proxy-cpus) proxy_cpus=$2; shift 2 ;;
+    --load-cpus) load_cpus=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -75,6 +84,46 @@ for r in ${rows//,/ }; do
   esac
 done
 measured() { [[ ",$rows," == *",$1,"* ]]; }
+
+# CPU numbers of a taskset list ("0-2,5" -> "0 1 2 5"), or exit with the option's name and why.
+expand_cpus() { # OPTION LIST
+  local part lo hi c cpus=()
+  [[ $2 =~ ^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$ ]] \
+    || { echo "run.sh: $1 '$2': expected CPU numbers and ranges, like 0-3 or 0,2,4" >&2; exit 2; }
+  for part in ${2//,/ }; do
+    lo=${part%-*} hi=${part#*-}
+    [ "$lo" -le "$hi" ] || { echo "run.sh: $1 '$2': range $part runs backwards" >&2; exit 2; }
+    for ((c = lo; c <= hi; c++)); do cpus+=("$c"); done
+  done
+  taskset -c "$2" true 2>/dev/null \
+    || { echo "run.sh: $1 '$2': not CPUs this process may run on (see taskset -p $$)" >&2; exit 2; }
+  echo "${cpus[*]}"
+}
+on_proxy=() on_load=()
+if [ -n "$proxy_cpus$load_cpus" ]; then
+  [ -n "$proxy_cpus" ] && [ -n "$load_cpus" ] \
+    || { echo "run.sh: --proxy-cpus and --load-cpus go together" >&2; exit 2; }
+  proxy_list=$(expand_cpus --proxy-cpus "$proxy_cpus") || exit 2
+  load_list=$(expand_cpus --load-cpus "$load_cpus") || exit 2
+  for c in $proxy_list; do
+    if [[ " $load_list " == *" $c "* ]]; then
+      echo "run.sh: CPU $c is in both --proxy-cpus and --load-cpus" >&2; exit 2
+    fi
+  done
+  on_proxy=(taskset -c "$proxy_cpus") on_load=(taskset -c "$load_cpus")
+else
+  proxy_list=$(seq -s ' ' 0 $(($(nproc) - 1)))
+fi
+read -r -a proxy_cpu_array <<< "$proxy_list"
+threads=${#proxy_cpu_array[@]}
+# HAProxy's cpu-map list of the proxy CPUs (numbers and ranges, separated by spaces).
+haproxy_cpus=${proxy_cpus:-0-$((threads - 1))}
+haproxy_cpus=${haproxy_cpus//,/ }
+# nginx's worker_cpu_affinity mask of the proxy CPUs (rightmost digit = CPU 0).
+nginx_mask=""
+for ((c = proxy_cpu_array[-1]; c >= 0; c--)); do
+  if [[ " $proxy_list " == *" $c "* ]]; then nginx_mask+=1; else nginx_mask+=0; fi
+done
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
@@ -168,9 +217,9 @@ http {
   server { listen $HTTP_BE; root $tmp/be/html; }
 }
 EOF
-nginx -p "$tmp/be" -c "$tmp/be/nginx.conf" -g 'daemon off;' 2>>"$tmp/backend-nginx.log" &
+"${on_load[@]}" nginx -p "$tmp/be" -c "$tmp/be/nginx.conf" -g 'daemon off;' 2>>"$tmp/backend-nginx.log" &
 pids+=($!); be_nginx=$!
-iperf3 -s -B "$IPERF_HOST" -p "$IPERF_PORT" >"$tmp/backend-iperf3.log" 2>&1 &
+"${on_load[@]}" iperf3 -s -B "$IPERF_HOST" -p "$IPERF_PORT" >"$tmp/backend-iperf3.log" 2>&1 &
 pids+=($!)
 
 # ---------------------------------------------------------------- 3. proxies
@@ -219,18 +268,20 @@ EOF
 jvm_opts="-Xms512m -Xmx512m"
 declare -A PID
 portcullis_config "$tmp/pc" "${HTTP_PORT[portcullis]}" "${IPERF_FRONT[portcullis]}"
-JAVA_TOOL_OPTIONS="$jvm_opts" "$root/portcullis" run --config "$tmp/pc" >"$tmp/portcullis.log" 2>&1 &
+JAVA_TOOL_OPTIONS="$jvm_opts" "${on_proxy[@]}" "$root/portcullis" run --config "$tmp/pc" \
+  >"$tmp/portcullis.log" 2>&1 &
 pids+=($!); PID[portcullis]=$!
 if [ "$nio" = 1 ]; then
   portcullis_config "$tmp/pc-nio" "${HTTP_PORT[portcullis-nio]}" "${IPERF_FRONT[portcullis-nio]}"
-  JAVA_TOOL_OPTIONS="$jvm_opts -Dportcullis.transport=nio" "$root/portcullis" run --config "$tmp/pc-nio" \
+  JAVA_TOOL_OPTIONS="$jvm_opts -Dportcullis.transport=nio" "${on_proxy[@]}" "$root/portcullis" run \
+    --config "$tmp/pc-nio" \
     >"$tmp/portcullis-nio.log" 2>&1 &
   pids+=($!); PID[portcullis-nio]=$!
 fi
 
 cat > "$tmp/haproxy.cfg" <<EOF
 global
-  nbthread 2
+  nbthread $threads
 defaults
   mode tcp
   timeout connect 5s
@@ -247,21 +298,21 @@ frontend iperf_in
 backend iperf_be
   server s1 $IPERF_HOST:$IPERF_PORT check inter 2s
 EOF
-haproxy -db -f "$tmp/haproxy.cfg" >"$tmp/haproxy.log" 2>&1 &
+"${on_proxy[@]}" haproxy -db -f "$tmp/haproxy.cfg" >"$tmp/haproxy.log" 2>&1 &
 pids+=($!); PID[haproxy]=$!
 
 # Portcullis binds each event loop to a CPU by default (dataPlane.cpuAffinity: auto); the peers can do the same
 # when asked (HAProxy's cpu-map, nginx's worker_cpu_affinity), so each also runs bound, as peers of their own.
-sed -e "s#^  nbthread 2#  nbthread 2\n  cpu-map auto:1/1-2 0-1#" \
+sed -e "s#^  nbthread $threads#  nbthread $threads\n  cpu-map auto:1/1-$threads $haproxy_cpus#" \
     -e "s#:${HTTP_PORT[haproxy]}\$#:${HTTP_PORT[haproxy-pin]}#" -e "s#:${IPERF_FRONT[haproxy]}\$#:${IPERF_FRONT[haproxy-pin]}#" \
     "$tmp/haproxy.cfg" > "$tmp/haproxy-pin.cfg"
-haproxy -db -f "$tmp/haproxy-pin.cfg" >"$tmp/haproxy-pin.log" 2>&1 &
+"${on_proxy[@]}" haproxy -db -f "$tmp/haproxy-pin.cfg" >"$tmp/haproxy-pin.log" 2>&1 &
 pids+=($!); PID[haproxy-pin]=$!
 
 mkdir -p "$tmp/ngx"
 cat > "$tmp/ngx/nginx.conf" <<EOF
 load_module /usr/lib/nginx/modules/ngx_stream_module.so;
-worker_processes 2;
+worker_processes $threads;
 worker_rlimit_nofile $hard;
 pid $tmp/ngx/nginx.pid;
 error_log $tmp/nginx-stream.log warn;
@@ -272,7 +323,7 @@ stream {
   server { listen 127.0.0.1:${IPERF_FRONT[nginx]}; proxy_pass $IPERF_HOST:$IPERF_PORT; }
 }
 EOF
-nginx -p "$tmp/ngx" -c "$tmp/ngx/nginx.conf" -g 'daemon off;' 2>>"$tmp/nginx-stream.log" &
+"${on_proxy[@]}" nginx -p "$tmp/ngx" -c "$tmp/ngx/nginx.conf" -g 'daemon off;' 2>>"$tmp/nginx-stream.log" &
 pids+=($!); PID[nginx]=$!
 
 # The same nginx passing half-close on, as Portcullis and HAProxy do (nginx's default closes both sides when
@@ -281,16 +332,18 @@ mkdir -p "$tmp/ngx-hc"
 sed -e "s#$tmp/ngx/#$tmp/ngx-hc/#g" -e "s#nginx-stream.log#nginx-stream-hc.log#" \
     -e "s#:${HTTP_PORT[nginx]};#:${HTTP_PORT[nginx-hc]};#" -e "s#:${IPERF_FRONT[nginx]};#:${IPERF_FRONT[nginx-hc]};#" \
     -e "s#proxy_timeout 10m;#proxy_timeout 10m; proxy_half_close on;#" "$tmp/ngx/nginx.conf" > "$tmp/ngx-hc/nginx.conf"
-nginx -p "$tmp/ngx-hc" -c "$tmp/ngx-hc/nginx.conf" -g 'daemon off;' 2>>"$tmp/nginx-stream-hc.log" &
+"${on_proxy[@]}" nginx -p "$tmp/ngx-hc" -c "$tmp/ngx-hc/nginx.conf" -g 'daemon off;' \
+  2>>"$tmp/nginx-stream-hc.log" &
 pids+=($!); PID[nginx-hc]=$!
 
 # ... and that one with each worker bound to a CPU (worker_cpu_affinity auto), as Portcullis binds its loops.
 mkdir -p "$tmp/ngx-pin"
 sed -e "s#$tmp/ngx-hc/#$tmp/ngx-pin/#g" -e "s#nginx-stream-hc.log#nginx-stream-pin.log#" \
     -e "s#:${HTTP_PORT[nginx-hc]};#:${HTTP_PORT[nginx-pin]};#" -e "s#:${IPERF_FRONT[nginx-hc]};#:${IPERF_FRONT[nginx-pin]};#" \
-    -e "s#^worker_processes 2;#worker_processes 2;\nworker_cpu_affinity auto;#" \
+    -e "s#^worker_processes $threads;#worker_processes $threads;\nworker_cpu_affinity auto $nginx_mask;#" \
     "$tmp/ngx-hc/nginx.conf" > "$tmp/ngx-pin/nginx.conf"
-nginx -p "$tmp/ngx-pin" -c "$tmp/ngx-pin/nginx.conf" -g 'daemon off;' 2>>"$tmp/nginx-stream-pin.log" &
+"${on_proxy[@]}" nginx -p "$tmp/ngx-pin" -c "$tmp/ngx-pin/nginx.conf" -g 'daemon off;' \
+  2>>"$tmp/nginx-stream-pin.log" &
 pids+=($!); PID[nginx-pin]=$!
 
 http_url() { [ "$1" = direct ] && echo "http://$HTTP_BE/" || echo "http://127.0.0.1:${HTTP_PORT[$1]}/"; }
@@ -323,7 +376,7 @@ log "transports: $transports"
 run_iperf() { # TARGET STREAMS FILE
   # iperf3 -s serves one test at a time; a failed run is kept as a failure (report.py counts it).
   # shellcheck disable=SC2046
-  timeout $((iperf_time + 30)) iperf3 $(iperf_args "$1") -t "$iperf_time" -P "$2" -J >"$3" 2>&1 || true
+  timeout $((iperf_time + 30)) "${on_load[@]}" iperf3 $(iperf_args "$1") -t "$iperf_time" -P "$2" -J >"$3" 2>&1 || true
   if grep -q '"error"' "$3" || ! grep -q '"sum_received"' "$3"; then
     log "iperf3 through $1 (-P $2) failed: $(grep -m1 -o '"error":.*' "$3" || tail -n 1 "$3")"
   fi
@@ -331,7 +384,7 @@ run_iperf() { # TARGET STREAMS FILE
 }
 run_wrk() { # TARGET FILE [wrk options...]
   local t=$1 f=$2; shift 2
-  timeout $((duration + 30)) wrk -t2 -c50 -d"${duration}s" --latency "$@" "$(http_url "$t")" >"$f" 2>&1 \
+  timeout $((duration + 30)) "${on_load[@]}" wrk -t2 -c50 -d"${duration}s" --latency "$@" "$(http_url "$t")" >"$f" 2>&1 \
     || echo "FAILED rc=$?" >>"$f"
   sleep 1
 }
@@ -340,8 +393,8 @@ start=$(date +%s)
 for t in "${targets[@]}"; do
   mkdir -p "$raw/$t"
   log "warm-up: $t"
-  timeout 60 wrk -t2 -c50 -d"${warmup}s" "$(http_url "$t")" >"$raw/$t/warmup.log" 2>&1 || true
-  timeout 60 wrk -t2 -c50 -d"${warmup}s" -H 'Connection: close' "$(http_url "$t")" >>"$raw/$t/warmup.log" 2>&1 || true
+  timeout 60 "${on_load[@]}" wrk -t2 -c50 -d"${warmup}s" "$(http_url "$t")" >"$raw/$t/warmup.log" 2>&1 || true
+  timeout 60 "${on_load[@]}" wrk -t2 -c50 -d"${warmup}s" -H 'Connection: close' "$(http_url "$t")" >>"$raw/$t/warmup.log" 2>&1 || true
 done
 n_targets=${#targets[@]}
 for rep in $(seq "$reps"); do
@@ -357,7 +410,7 @@ for rep in $(seq "$reps"); do
     if [ "$t" != direct ] && measured mem; then
       jcmd=()
       [[ $t == portcullis* ]] && jcmd=(--jcmd "$java_home/bin/jcmd")
-      timeout 180 python3 "$here/idle_conns.py" --connect "127.0.0.1:${HTTP_PORT[$t]}" --backend "$HTTP_BE" \
+      timeout 180 "${on_load[@]}" python3 "$here/idle_conns.py" --connect "127.0.0.1:${HTTP_PORT[$t]}" --backend "$HTTP_BE" \
         --pids "${PID[$t]}" --n "$idle_conns" "${jcmd[@]}" >"$raw/$t/mem.$rep.txt" 2>&1 \
         || log "idle connections through $t failed: $(tail -1 "$raw/$t/mem.$rep.txt")"
     fi
@@ -374,10 +427,15 @@ elapsed=$(( $(date +%s) - start ))
        "$(haproxy -v | head -1 | cut -d' ' -f1-3); $(nginx -v 2>&1 | cut -d' ' -f3); $(iperf3 -v | head -1 | cut -d' ' -f1-2);" \
        "wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2)."
   echo "Settings: Portcullis default (epoll unless marked NIO), ioThreads 0 = one event loop per core, cpuAffinity auto, no limits," \
-       "health checks every 2 s, JVM -Xms512m -Xmx512m -XX:+UseParallelGC (the launcher's); HAProxy 2 threads" \
-       "(nbthread 2), mode tcp, check inter 2s; nginx-stream 2 worker processes, proxy_pass; the bound peers add" \
-       "cpu-map auto:1/1-2 0-1 (HAProxy) and worker_cpu_affinity auto (nginx-stream-hc); backend nginx 1 worker," \
-       "64-byte file, keep-alive; iperf3 server on loopback. Transports as logged: $transports"
+       "health checks every 2 s, JVM -Xms512m -Xmx512m -XX:+UseParallelGC (the launcher's); HAProxy $threads threads" \
+       "(nbthread $threads), mode tcp, check inter 2s; nginx-stream $threads worker processes, proxy_pass; the bound peers add" \
+       "cpu-map auto:1/1-$threads $haproxy_cpus (HAProxy) and worker_cpu_affinity auto $nginx_mask (nginx-stream-hc);" \
+       "backend nginx 1 worker, 64-byte file, keep-alive; iperf3 server on loopback. Transports as logged: $transports"
+  if [ -n "$proxy_cpus" ]; then
+    echo "CPUs: proxies on $proxy_cpus (taskset); load generator, backend nginx, iperf3 and the idle-connection client on $load_cpus."
+  else
+    echo "CPUs: not separated: the proxies, the load generator and the backends share all $(nproc) CPUs."
+  fi
   echo "Runs: $reps repetitions, interleaved across targets (order rotated by one each rep), median shown; iperf3 -t $iperf_time (-P 1, -P 4);" \
        "wrk -t2 -c50 -d${duration}s --latency (with and without 'Connection: close'); wrk warm-up of ${warmup} s kept-alive" \
        "+ ${warmup} s 'Connection: close' per target before the first rep; $idle_conns idle connections for the memory row (RSS delta / connections, nginx = master + workers);" \
