@@ -99,7 +99,7 @@ expand_cpus() { # OPTION LIST
     || { echo "run.sh: $1 '$2': not CPUs this process may run on (see taskset -p $$)" >&2; exit 2; }
   echo "${cpus[*]}"
 }
-on_proxy=() on_load=()
+on_proxy=() on_load=() allowed_cpus=""
 if [ -n "$proxy_cpus$load_cpus" ]; then
   [ -n "$proxy_cpus" ] && [ -n "$load_cpus" ] \
     || { echo "run.sh: --proxy-cpus and --load-cpus go together" >&2; exit 2; }
@@ -112,12 +112,14 @@ if [ -n "$proxy_cpus$load_cpus" ]; then
   done
   on_proxy=(taskset -c "$proxy_cpus") on_load=(taskset -c "$load_cpus")
 else
-  proxy_list=$(seq -s ' ' 0 $(($(nproc) - 1)))
+  # Not separated: the proxies may use every CPU this process may (not always 0..N-1, in a container's cpuset).
+  allowed_cpus=$(taskset -cp $$ | awk '{print $NF}')
+  proxy_list=$(expand_cpus "the CPUs allowed (taskset -cp $$)" "$allowed_cpus") || exit 2
 fi
 read -r -a proxy_cpu_array <<< "$proxy_list"
 threads=${#proxy_cpu_array[@]}
 # HAProxy's cpu-map list of the proxy CPUs (numbers and ranges, separated by spaces).
-haproxy_cpus=${proxy_cpus:-0-$((threads - 1))}
+haproxy_cpus=${proxy_cpus:-$allowed_cpus}
 haproxy_cpus=${haproxy_cpus//,/ }
 # nginx's worker_cpu_affinity mask of the proxy CPUs (rightmost digit = CPU 0).
 nginx_mask=""
