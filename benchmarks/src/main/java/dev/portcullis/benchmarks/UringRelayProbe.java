@@ -225,7 +225,12 @@ public final class UringRelayProbe {
         void connect() {
             try {
                 fd[1] = (int) SOCKET.invokeExact(AF_INET, SOCK_STREAM, 0);
-                int rc = (int) SETSOCKOPT.invokeExact(fd[1], 6, 1, one, 4);
+                if (fd[1] < 0) { // out of descriptors: the client is closed (the close of -1 just fails)
+                    closeBoth();
+                    return;
+                }
+                // TCP_NODELAY; should it fail, the relay still works, only small writes may wait for an ACK
+                int ignored = (int) SETSOCKOPT.invokeExact(fd[1], 6, 1, one, 4);
             } catch (Throwable t) {
                 throw new IllegalStateException(t);
             }
