@@ -18,10 +18,12 @@ import statistics
 import sys
 
 NAMES = {"direct": "direct", "portcullis": "Portcullis (epoll, default)", "portcullis-nio": "Portcullis (NIO)",
+         "portcullis-uring": "Portcullis (io_uring)",
          "haproxy": "HAProxy", "nginx": "nginx-stream", "nginx-hc": "nginx-stream (proxy_half_close on)",
          "haproxy-pin": "HAProxy (cpu-map)", "nginx-pin": "nginx-stream (half-close, worker_cpu_affinity auto)"}
 PEERS = ["haproxy", "nginx", "nginx-hc", "haproxy-pin", "nginx-pin"]
-OURS = ["portcullis", "portcullis-nio"]
+OURS = ["portcullis", "portcullis-nio", "portcullis-uring"]
+TRANSPORT = {"portcullis": "epoll", "portcullis-nio": "NIO", "portcullis-uring": "io_uring"}
 
 
 def wrk(path):
@@ -181,7 +183,7 @@ def main():
     ours = [t for t in OURS if t in targets]
     peers = [t for t in PEERS if t in targets]
     head = ["metric"] + [NAMES[t] for t in targets] + [f"{NAMES[t]} / best peer" for t in ours] + \
-        [f"meets ({'epoll' if t == 'portcullis' else 'NIO'})" for t in ours]
+        [f"meets ({TRANSPORT[t]})" for t in ours]
     table = []
     for label, fn, higher, digits in rows:
         vals = {t: fn(res[t]) for t in targets}

@@ -2,7 +2,8 @@
 # Side-by-side L4 proxy benchmark: Portcullis against HAProxy (mode tcp) and nginx's stream module, all on loopback.
 #
 #   benchmarks/peers/run.sh [--out FILE.md] [--reps N] [--duration S] [--iperf-time S] [--idle-conns N]
-#                           [--rows LIST] [--no-nio] [--keep DIR] [--quick] [--proxy-cpus LIST --load-cpus LIST]
+#                           [--rows LIST] [--no-nio] [--uring] [--keep DIR] [--quick]
+#                           [--proxy-cpus LIST --load-cpus LIST]
 #
 #   --out FILE       also write the table (with machine and settings) as Markdown to FILE
 #   --reps N         repetitions of every measurement (default 3); cells are medians; the repetitions are
@@ -16,6 +17,8 @@
 #   --rows LIST      which measurements to run, comma-separated from iperf, close, ka, mem (default all of them);
 #                    rows not measured show n/a. For a longer look at some rows: --rows ka --reps 9 --duration 10
 #   --no-nio         skip the second Portcullis (with -Dportcullis.transport=nio)
+#   --uring          also run a Portcullis on io_uring (-Dportcullis.transport=io_uring; falls back to epoll,
+#                    logged, where the kernel has io_uring off)
 #   --keep DIR       copy the raw outputs and every process's log to DIR
 #   --quick          smoke test: 1 rep, 2 s runs, 1000 idle connections
 #   --proxy-cpus LIST, --load-cpus LIST
@@ -36,6 +39,7 @@
 #                                        cpuAffinity auto (each loop bound to a CPU), no limits, health checks on,
 #                                        one accept rule; JVM -Xms512m -Xmx512m
 #       Portcullis NIO    24080 / 24201  the same with -Dportcullis.transport=nio
+#       Portcullis io_uring 20080 / 20201 the same with -Dportcullis.transport=io_uring (with --uring)
 #       HAProxy           22080 / 22201  mode tcp, nbthread N, check inter 2s
 #       nginx-stream      23080 / 23201  worker_processes N, proxy_pass (nginx OSS has no active health checks)
 #       nginx-stream-hc   25080 / 25201  the same with proxy_half_close on (passes a FIN on, as Portcullis and
@@ -58,7 +62,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 root=$(cd "$here/../.." && pwd)
-out="" reps=3 duration=6 iperf_time=4 idle_conns=10000 warmup=6 nio=1 keep="" rows=iperf,close,ka,mem
+out="" reps=3 duration=6 iperf_time=4 idle_conns=10000 warmup=6 nio=1 uring=0 keep="" rows=iperf,close,ka,mem
 proxy_cpus="" load_cpus=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -69,6 +73,7 @@ while [ $# -gt 0 ]; do
     --iperf-time) iperf_time=$2; shift 2 ;;
     --idle-conns) idle_conns=$2; shift 2 ;;
     --no-nio|--no-epoll) nio=0; shift ;; # --no-epoll: the old name, from when NIO was the default
+    --uring) uring=1; shift ;;
     --keep) keep=$(readlink -f "$2"); shift 2 ;;
     --quick) reps=1 duration=2 iperf_time=2 idle_conns=1000 warmup=2; shift ;;
     --proxy-cpus) proxy_cpus=$2; shift 2 ;;
@@ -157,11 +162,12 @@ install_missing
 HTTP_BE=127.77.1.10:18080
 IPERF_HOST=127.77.1.11 IPERF_PORT=5201
 declare -A HTTP_PORT=([portcullis]=21080 [haproxy]=22080 [nginx]=23080 [portcullis-nio]=24080 [nginx-hc]=25080
-                      [haproxy-pin]=26080 [nginx-pin]=27080)
+                      [haproxy-pin]=26080 [nginx-pin]=27080 [portcullis-uring]=20080)
 declare -A IPERF_FRONT=([portcullis]=21201 [haproxy]=22201 [nginx]=23201 [portcullis-nio]=24201 [nginx-hc]=25201
-                        [haproxy-pin]=26201 [nginx-pin]=27201)
+                        [haproxy-pin]=26201 [nginx-pin]=27201 [portcullis-uring]=20201)
 targets=(direct portcullis)
 [ "$nio" = 1 ] && targets+=(portcullis-nio)
+[ "$uring" = 1 ] && targets+=(portcullis-uring)
 targets+=(haproxy nginx nginx-hc haproxy-pin nginx-pin)
 
 # A proxy holds two descriptors per connection; the hard limit cannot be raised without CAP_SYS_RESOURCE.
@@ -269,17 +275,16 @@ EOF
 }
 jvm_opts="-Xms512m -Xmx512m"
 declare -A PID
-portcullis_config "$tmp/pc" "${HTTP_PORT[portcullis]}" "${IPERF_FRONT[portcullis]}"
-JAVA_TOOL_OPTIONS="$jvm_opts" "${on_proxy[@]}" "$root/portcullis" run --config "$tmp/pc" \
-  >"$tmp/portcullis.log" 2>&1 &
-pids+=($!); PID[portcullis]=$!
-if [ "$nio" = 1 ]; then
-  portcullis_config "$tmp/pc-nio" "${HTTP_PORT[portcullis-nio]}" "${IPERF_FRONT[portcullis-nio]}"
-  JAVA_TOOL_OPTIONS="$jvm_opts -Dportcullis.transport=nio" "${on_proxy[@]}" "$root/portcullis" run \
-    --config "$tmp/pc-nio" \
-    >"$tmp/portcullis-nio.log" 2>&1 &
-  pids+=($!); PID[portcullis-nio]=$!
-fi
+start_portcullis() { # TARGET CONFIG_DIR [JVM OPTION...]: one Portcullis on the target's ports, in the background
+  local t=$1 dir=$2; shift 2
+  portcullis_config "$dir" "${HTTP_PORT[$t]}" "${IPERF_FRONT[$t]}"
+  JAVA_TOOL_OPTIONS="$jvm_opts${*:+ $*}" "${on_proxy[@]}" "$root/portcullis" run --config "$dir" \
+    >"$tmp/$t.log" 2>&1 &
+  pids+=($!); PID[$t]=$!
+}
+start_portcullis portcullis "$tmp/pc"
+[ "$nio" = 1 ] && start_portcullis portcullis-nio "$tmp/pc-nio" -Dportcullis.transport=nio
+[ "$uring" = 1 ] && start_portcullis portcullis-uring "$tmp/pc-uring" -Dportcullis.transport=io_uring
 
 cat > "$tmp/haproxy.cfg" <<EOF
 global
@@ -366,11 +371,12 @@ for t in "${targets[@]}"; do
 done
 
 transports=""
-for t in portcullis portcullis-nio; do
+for t in portcullis portcullis-nio portcullis-uring; do
   [ -f "$tmp/$t.log" ] || continue
-  tr=$(sed -n 's/.*data plane on \([a-z]*\).*/\1/p' "$tmp/$t.log" | head -1)
+  tr=$(sed -n 's/.*data plane on \([a-z_]*\).*/\1/p' "$tmp/$t.log" | head -1)
   transports+="$t runs on ${tr:-?}; "
   if [ "$t" = portcullis ] && [ "$tr" != epoll ]; then log "WARNING: $t runs on '${tr:-?}', not epoll"; fi
+  if [ "$t" = portcullis-uring ] && [ "$tr" != io_uring ]; then log "WARNING: $t runs on '${tr:-?}', not io_uring"; fi
 done
 log "transports: $transports"
 

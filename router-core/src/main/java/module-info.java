@@ -6,6 +6,7 @@ module dev.portcullis.router {
     requires io.netty.handler;
     requires transitive io.netty.transport; // HealthChecker takes an EventLoopGroup and a SocketChannel class
     requires io.netty.transport.classes.epoll;
+    requires io.netty.transport.classes.io_uring;
     requires io.netty.transport.unix.common;
     requires org.slf4j;
 

@@ -116,7 +116,7 @@ final class Appliance {
                 dp.drainTimeout(), dp.cpuAffinity());
         DataPlane plane;
         try {
-            plane = DataPlane.start(NettyTransport.best(), settings, policy);
+            plane = DataPlane.start(NettyTransport.configured(dp.transport()), settings, policy);
         } catch (DataPlaneException e) {
             configuration.close();
             throw new StartFailure(e.getMessage(), e);

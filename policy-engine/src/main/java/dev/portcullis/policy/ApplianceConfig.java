@@ -57,16 +57,18 @@ public record ApplianceConfig(Path directory, String node, Path policy, Optional
 
     /**
      * Data plane settings; 0 means "one per core" for threads and "no limit" for connections; {@code cpuAffinity}
-     * binds each event loop to a CPU ({@link CpuAffinity#AUTO} by default).
+     * binds each event loop to a CPU ({@link CpuAffinity#AUTO} by default); {@code transport} is the kernel
+     * interface the loops use ({@link IoTransport#EPOLL} by default).
      */
     public record DataPlane(int ioThreads, int maxConnections, int maxUdpFlowsPerListener, boolean closeDeniedOnReload,
-                            Duration drainTimeout, CpuAffinity cpuAffinity) {
+                            Duration drainTimeout, CpuAffinity cpuAffinity, IoTransport transport) {
         public static final DataPlane DEFAULT =
-                new DataPlane(0, 0, 65_536, false, Duration.ofSeconds(30), CpuAffinity.AUTO);
+                new DataPlane(0, 0, 65_536, false, Duration.ofSeconds(30), CpuAffinity.AUTO, IoTransport.EPOLL);
 
         public DataPlane {
             Objects.requireNonNull(drainTimeout, "drainTimeout");
             Objects.requireNonNull(cpuAffinity, "cpuAffinity");
+            Objects.requireNonNull(transport, "transport");
         }
     }
 

@@ -34,7 +34,7 @@ public final class ApplianceConfigReader {
             "state", "ssh", "users", "metrics", "snmp");
     static final Set<String> MANAGEMENT_KEYS = keys("address");
     static final Set<String> DATA_PLANE_KEYS = keys("ioThreads", "maxConnections", "maxUdpFlowsPerListener",
-            "closeDeniedOnReload", "drainTimeout", "cpuAffinity");
+            "closeDeniedOnReload", "drainTimeout", "cpuAffinity", "transport");
     static final Set<String> LOGGING_KEYS = keys("directory", "decisionsPerSecond");
     static final Set<String> ROUTES_KEYS = keys("manage", "protocol");
     static final Set<String> STATE_KEYS = keys("directory", "keepRevisions");
@@ -125,7 +125,8 @@ public final class ApplianceConfigReader {
                             m.containsKey("drainTimeout") ? duration(m.get("drainTimeout").value(), "drainTimeout")
                                     .orElse(dp.drainTimeout()) : dp.drainTimeout(),
                             m.containsKey("cpuAffinity") ? cpuAffinity(m.get("cpuAffinity").value())
-                                    : dp.cpuAffinity());
+                                    : dp.cpuAffinity(),
+                            m.containsKey("transport") ? transport(m.get("transport").value()) : dp.transport());
                 }
             }
             ApplianceConfig.Logging logging = new ApplianceConfig.Logging(directory.resolve("logs"), 100);
@@ -220,6 +221,21 @@ public final class ApplianceConfigReader {
                     lockout,
                     auditMaxSize,
                     number(m, "auditFiles", 1, 100, dflt.auditFiles())));
+        }
+
+        /** {@code epoll}, {@code io_uring} or {@code nio}. */
+        private IoTransport transport(YamlNode node) {
+            Optional<String> word = text(node, "transport");
+            if (word.isEmpty()) {
+                return IoTransport.EPOLL;
+            }
+            Optional<IoTransport> t = IoTransport.ofWord(word.get());
+            if (t.isEmpty()) {
+                d.error(node.location(), "unknown transport '" + word.get() + "'",
+                        "transport is epoll (the default), io_uring or nio");
+                return IoTransport.EPOLL;
+            }
+            return t.get();
         }
 
         /** {@code auto}, {@code none}, or a list of distinct CPU numbers. */

@@ -18,7 +18,7 @@ class ApplianceConfigReaderTest {
                 policy: policies/prod.yaml
                 management: {address: 192.0.2.5}
                 dataPlane: {ioThreads: 4, maxConnections: 1000, maxUdpFlowsPerListener: 10, closeDeniedOnReload: true,
-                            drainTimeout: 10s, cpuAffinity: [2, 3]}
+                            drainTimeout: 10s, cpuAffinity: [2, 3], transport: io_uring}
                 logging: {directory: /var/log/portcullis, decisionsPerSecond: 5}
                 routes: {manage: true, protocol: 99}
                 state: {directory: /var/lib/portcullis, keepRevisions: 200}
@@ -27,7 +27,7 @@ class ApplianceConfigReaderTest {
         assertThat(c.policy()).isEqualTo(Path.of("/etc/portcullis/policies/prod.yaml"));
         assertThat(c.managementAddress()).contains(IpAddress.parse("192.0.2.5"));
         assertThat(c.dataPlane()).isEqualTo(new ApplianceConfig.DataPlane(4, 1000, 10, true, Duration.ofSeconds(10),
-                new CpuAffinity.Cpus(java.util.List.of(2, 3))));
+                new CpuAffinity.Cpus(java.util.List.of(2, 3)), IoTransport.IO_URING));
         assertThat(c.logging()).isEqualTo(new ApplianceConfig.Logging(Path.of("/var/log/portcullis"), 5));
         assertThat(c.routes()).isEqualTo(new ApplianceConfig.Routes(true, 99));
         assertThat(c.state()).isEqualTo(new ApplianceConfig.State(Path.of("/var/lib/portcullis"), 200));
@@ -50,6 +50,21 @@ class ApplianceConfigReaderTest {
         assertThat(ApplianceConfigReader.parse(DIR, "appliance.yaml",
                 "node: e\npolicy: p.yaml\ndataPlane: {cpuAffinity: auto}\n").dataPlane().cpuAffinity())
                 .isEqualTo(CpuAffinity.AUTO);
+    }
+
+    @Test
+    void parse_transportWords_readEachAndRefuseOthersWithPlace() throws Exception {
+        for (IoTransport t : IoTransport.values()) {
+            assertThat(ApplianceConfigReader.parse(DIR, "appliance.yaml",
+                    "node: e\npolicy: p.yaml\ndataPlane: {transport: " + t.word() + "}\n").dataPlane().transport())
+                    .isEqualTo(t);
+        }
+        assertThatThrownBy(() -> ApplianceConfigReader.parse(DIR, "appliance.yaml",
+                "node: e\npolicy: p.yaml\ndataPlane: {transport: dpdk}\n"))
+                .isInstanceOf(PolicyException.class)
+                .satisfies(e -> assertThat(((PolicyException) e).report())
+                        .contains("appliance.yaml:3:24: error: unknown transport 'dpdk'")
+                        .contains("epoll (the default), io_uring or nio"));
     }
 
     @Test

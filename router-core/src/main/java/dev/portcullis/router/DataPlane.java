@@ -185,7 +185,11 @@ public final class DataPlane implements AutoCloseable {
             throw e;
         }
         LOG.info("start: data plane on {} with {} listeners (TCP relayed {})", transport.name(),
-                plane.listeners.size(), transport.directTcp() ? "directly on the event loops" : "through Netty channels");
+                plane.listeners.size(), switch (transport.tcp()) {
+                    case EPOLL_DIRECT -> "directly on the event loops";
+                    case IO_URING -> "with ring operations on the event loops";
+                    case CHANNELS -> "through Netty channels";
+                });
         return plane;
     }
 
@@ -234,8 +238,11 @@ public final class DataPlane implements AutoCloseable {
             }
             try {
                 bound.add(key.transport() == Transport.UDP ? UdpListener.bind(this, group, key)
-                        : transport.directTcp() ? DirectTcpListener.bind(this, directLoops(), key)
-                        : TcpListener.bind(this, group, key));
+                        : switch (transport.tcp()) {
+                            case EPOLL_DIRECT -> DirectTcpListener.bind(this, directLoops(), key);
+                            case IO_URING -> UringTcpListener.bind(this, directLoops(), key);
+                            case CHANNELS -> TcpListener.bind(this, group, key);
+                        });
             } catch (Exception e) {
                 pending = null;
                 bound.forEach(Listener::close);

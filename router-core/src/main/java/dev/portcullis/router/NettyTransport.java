@@ -16,42 +16,118 @@ import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringDatagramChannel;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import java.lang.foreign.ValueLayout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Netty transport the data plane runs on: native epoll, or NIO where epoll is unavailable (see {@link #best()}).
+ * The Netty transport the data plane runs on: native epoll, io_uring when asked for, or NIO where neither is
+ * available (see {@link #best()}).
  *
- * @param directTcp whether TCP connections are relayed directly on the epoll loops ({@link DirectTcpListener},
- *                  {@link DirectConnection}) rather than through Netty channels ({@link TcpListener}); epoll only
+ * @param tcp how TCP connections are relayed: directly on the epoll loops ({@link DirectTcpListener},
+ *            {@link DirectConnection}), with ring operations on the io_uring loops ({@link UringTcpListener},
+ *            {@link UringConnection}), or through Netty channels ({@link TcpListener})
  */
 public record NettyTransport(String name, IoHandlerFactory ioHandlerFactory,
                         Class<? extends ServerSocketChannel> serverChannel,
                         Class<? extends SocketChannel> socketChannel,
                         Class<? extends DatagramChannel> datagramChannel,
-                        boolean directTcp) {
+                        TcpPath tcp) {
+
+    /** How TCP connections are relayed; UDP and health checks always go through Netty channels. */
+    public enum TcpPath {
+        /** Netty channels and pipelines ({@link TcpAdmission}, {@link Relay}): NIO, or epoll when asked. */
+        CHANNELS,
+        /** Sockets driven directly on the epoll loops, readiness-based ({@link DirectConnection}). */
+        EPOLL_DIRECT,
+        /** Sockets driven with io_uring operations, completion-based ({@link UringConnection}). */
+        IO_URING
+    }
+
+    /** Whether TCP bypasses Netty's channels (either direct path). */
+    public boolean directTcp() {
+        return tcp != TcpPath.CHANNELS;
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
 
     /**
      * The transport the data plane runs on: native epoll where it is available, else NIO (said in the log). The system
-     * property {@code portcullis.transport} may ask for {@code nio} or {@code epoll} explicitly.
+     * property {@code portcullis.transport} may ask for {@code nio}, {@code epoll} or {@code io_uring} explicitly.
+     */
+    public static NettyTransport best() {
+        return named(System.getProperty("portcullis.transport", "epoll"));
+    }
+
+    /**
+     * The transport {@code configured} in {@code appliance.yaml}, unless the system property
+     * {@code portcullis.transport} names another (for side-by-side measurements; said in the log); with
+     * {@link #named}'s fallbacks.
+     */
+    public static NettyTransport configured(dev.portcullis.policy.IoTransport configured) {
+        String property = System.getProperty("portcullis.transport");
+        if (property != null && !property.equals(configured.word())) {
+            if (dev.portcullis.policy.IoTransport.ofWord(property).isEmpty()) {
+                LOG.warn("configured: ignoring the portcullis.transport property '{}' (epoll, io_uring or nio); {}",
+                        property, configured.word());
+                return named(configured.word());
+            }
+            LOG.info("configured: transport {} from the portcullis.transport property, not {} as configured",
+                    property, configured.word());
+            return named(property);
+        }
+        return named(configured.word());
+    }
+
+    /**
+     * The transport called {@code asked} ({@code epoll}, {@code io_uring} or {@code nio}), or the next best one
+     * where it is unavailable, said in the log: io_uring falls back to epoll (a kernel without it, or with it
+     * turned off by {@code kernel.io_uring_disabled} or a container's seccomp profile), epoll to NIO.
      *
      * <p>Epoll runs through {@link EpollKeepRegistered}, which works around Netty 4.2.18's loss of a half-closed
      * connection's epoll registration (the reason NIO was the default before it).
+     *
+     * @throws IllegalArgumentException for any other name
      */
-    public static NettyTransport best() {
-        String asked = System.getProperty("portcullis.transport", "epoll");
-        if (asked.equals("nio")) {
-            LOG.info("best: NIO, as the portcullis.transport property asks");
-            return nio();
+    public static NettyTransport named(String asked) {
+        switch (asked) {
+            case "nio" -> {
+                LOG.info("best: NIO, as asked");
+                return nio();
+            }
+            case "io_uring" -> {
+                if (IoUring.isAvailable() && ValueLayout.ADDRESS.byteSize() == 8) {
+                    return ioUring();
+                }
+                LOG.warn("best: io_uring is unavailable ({}); using epoll", IoUring.isAvailable()
+                        ? ValueLayout.ADDRESS.byteSize() * 8 + "-bit addresses"
+                        : String.valueOf(IoUring.unavailabilityCause()));
+            }
+            case "epoll" -> {
+            }
+            default -> throw new IllegalArgumentException(
+                    "unknown transport '" + asked + "': expected epoll, io_uring or nio");
         }
         if (Epoll.isAvailable()) {
             return epoll();
         }
         LOG.warn("best: native epoll is unavailable ({}); using NIO", String.valueOf(Epoll.unavailabilityCause()));
         return nio();
+    }
+
+    /**
+     * io_uring, TCP relayed with ring operations ({@link UringConnection}); UDP and health checks on Netty's io_uring
+     * channels.
+     */
+    public static NettyTransport ioUring() {
+        IoUring.ensureAvailability();
+        return new NettyTransport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class,
+                IoUringSocketChannel.class, IoUringDatagramChannel.class, TcpPath.IO_URING);
     }
 
     /**
@@ -74,12 +150,12 @@ public record NettyTransport(String name, IoHandlerFactory ioHandlerFactory,
     public static NettyTransport epoll(boolean directTcp) {
         Epoll.ensureAvailability();
         return new NettyTransport("epoll", new EpollKeepRegistered(EpollIoHandler.newFactory()), EpollServerSocketChannel.class,
-                EpollSocketChannel.class, EpollDatagramChannel.class, directTcp);
+                EpollSocketChannel.class, EpollDatagramChannel.class, directTcp ? TcpPath.EPOLL_DIRECT : TcpPath.CHANNELS);
     }
 
     public static NettyTransport nio() {
         return new NettyTransport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class,
-                NioDatagramChannel.class, false);
+                NioDatagramChannel.class, TcpPath.CHANNELS);
     }
 
     /**
@@ -101,6 +177,9 @@ public record NettyTransport(String name, IoHandlerFactory ioHandlerFactory,
     public io.netty.channel.ChannelFactory<SocketChannel> socketChannelFactory(boolean ipv6) {
         if (socketChannel == EpollSocketChannel.class) {
             return ipv6 ? EPOLL_INET6 : EPOLL_INET;
+        }
+        if (socketChannel == IoUringSocketChannel.class) {
+            return IoUringSocketChannel::new;
         }
         return NioSocketChannel::new;
     }

@@ -65,7 +65,7 @@ final class SocketCalls {
     private static final int MSG_NOSIGNAL = 0x4000;
     private static final int EINPROGRESS = 115;
     /** sizeof(struct sockaddr_in6), the larger of the two address structures. */
-    private static final int SOCKADDR_BYTES = 28;
+    static final int SOCKADDR_BYTES = 28;
 
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
@@ -87,6 +87,9 @@ final class SocketCalls {
             JAVA_INT);
     private static final MethodHandle SHUTDOWN = downcall("shutdown", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle GETSOCKNAME = downcall("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle BIND = downcall("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle LISTEN = downcall("listen", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final int SO_REUSEADDR = 2;
 
     private final MemorySegment state;
     private final MemorySegment address;
@@ -165,10 +168,24 @@ final class SocketCalls {
      * @throws IOException when the kernel refuses (EMFILE, ENFILE, ENOBUFS...)
      */
     int newStreamSocket(int family) throws IOException {
+        return newStreamSocket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC);
+    }
+
+    /**
+     * A new blocking TCP socket of {@code family}, for ring operations ({@link UringConnection}): io_uring waits for
+     * a blocking socket itself, where a non-blocking one would hand back EAGAIN.
+     *
+     * @throws IOException when the kernel refuses (EMFILE, ENFILE, ENOBUFS...)
+     */
+    int newBlockingStreamSocket(int family) throws IOException {
+        return newStreamSocket(family, SOCK_STREAM | SOCK_CLOEXEC);
+    }
+
+    private int newStreamSocket(int family, int type) throws IOException {
         for (;;) {
             int fd;
             try {
-                fd = (int) SOCKET.invokeExact(state, family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+                fd = (int) SOCKET.invokeExact(state, family, type, 0);
             } catch (Throwable t) {
                 throw broken(t);
             }
@@ -191,7 +208,7 @@ final class SocketCalls {
      * @throws IOException when the connect failed at once (ECONNREFUSED, ENETUNREACH...)
      */
     boolean connect(int fd, InetSocketAddress to) throws IOException {
-        int size = encode(to);
+        int size = encode(address, to);
         int rc;
         try {
             rc = (int) CONNECT.invokeExact(state, fd, address, size);
@@ -252,6 +269,32 @@ final class SocketCalls {
         check(what, rc);
     }
 
+    /**
+     * Makes {@code fd} a listening socket on {@code address} with room for {@code backlog} pending connections,
+     * {@code SO_REUSEADDR} and {@code TCP_NODELAY} set (accepted sockets inherit it).
+     *
+     * @throws IOException when the address is taken or not ours (EADDRINUSE, EADDRNOTAVAIL, EACCES...)
+     */
+    void listen(int fd, InetSocketAddress address, int backlog) throws IOException {
+        value.set(JAVA_INT, 0, 1);
+        setOption("setsockopt(SO_REUSEADDR)", fd, SOL_SOCKET, SO_REUSEADDR, 4);
+        setTcpNoDelay(fd);
+        int size = encode(this.address, address);
+        int rc;
+        try {
+            rc = (int) BIND.invokeExact(state, fd, this.address, size);
+        } catch (Throwable t) {
+            throw broken(t);
+        }
+        check("bind to " + address, rc);
+        try {
+            rc = (int) LISTEN.invokeExact(state, fd, backlog);
+        } catch (Throwable t) {
+            throw broken(t);
+        }
+        check("listen on " + address, rc);
+    }
+
     /** Shuts the sending direction: the peer reads end of stream once what was sent has arrived. */
     void shutdownOutput(int fd) throws IOException {
         int rc;
@@ -273,49 +316,53 @@ final class SocketCalls {
             throw broken(t);
         }
         check("getsockname", rc);
-        return decode();
+        return decode(address, "getsockname");
     }
 
-    /** Writes {@code to} as a struct sockaddr_in or sockaddr_in6 into {@link #address}; returns its size. */
-    private int encode(InetSocketAddress to) {
+    /**
+     * Writes {@code to} as a struct sockaddr_in or sockaddr_in6 into {@code into} (at least {@link #SOCKADDR_BYTES}
+     * bytes); returns its size.
+     */
+    static int encode(MemorySegment into, InetSocketAddress to) {
         InetAddress ip = to.getAddress();
         if (ip == null) {
             throw new IllegalArgumentException("unresolved address " + to);
         }
-        address.fill((byte) 0);
-        address.set(PORT, 2, (short) to.getPort());
+        into.asSlice(0, SOCKADDR_BYTES).fill((byte) 0);
+        into.set(PORT, 2, (short) to.getPort());
         byte[] raw = ip.getAddress();
         if (ip instanceof Inet4Address) {
-            address.set(JAVA_SHORT, 0, (short) AF_INET);
-            MemorySegment.copy(raw, 0, address, JAVA_BYTE, 4, 4);
+            into.set(JAVA_SHORT, 0, (short) AF_INET);
+            MemorySegment.copy(raw, 0, into, JAVA_BYTE, 4, 4);
             return 16;
         }
-        address.set(JAVA_SHORT, 0, (short) AF_INET6);
-        MemorySegment.copy(raw, 0, address, JAVA_BYTE, 8, 16);
-        address.set(JAVA_INT, 24, ((Inet6Address) ip).getScopeId());
+        into.set(JAVA_SHORT, 0, (short) AF_INET6);
+        MemorySegment.copy(raw, 0, into, JAVA_BYTE, 8, 16);
+        into.set(JAVA_INT, 24, ((Inet6Address) ip).getScopeId());
         return SOCKADDR_BYTES;
     }
 
-    private InetSocketAddress decode() throws IOException {
-        int family = address.get(JAVA_SHORT, 0);
-        int port = Short.toUnsignedInt(address.get(PORT, 2));
+    /** The struct sockaddr_in or sockaddr_in6 at the start of {@code from}, as filled by {@code what}. */
+    static InetSocketAddress decode(MemorySegment from, String what) throws IOException {
+        int family = from.get(JAVA_SHORT, 0);
+        int port = Short.toUnsignedInt(from.get(PORT, 2));
         try {
             if (family == AF_INET) {
                 byte[] raw = new byte[4];
-                MemorySegment.copy(address, JAVA_BYTE, 4, raw, 0, 4);
+                MemorySegment.copy(from, JAVA_BYTE, 4, raw, 0, 4);
                 return new InetSocketAddress(InetAddress.getByAddress(raw), port);
             }
             if (family == AF_INET6) {
                 byte[] raw = new byte[16];
-                MemorySegment.copy(address, JAVA_BYTE, 8, raw, 0, 16);
-                int scope = address.get(JAVA_INT, 24);
+                MemorySegment.copy(from, JAVA_BYTE, 8, raw, 0, 16);
+                int scope = from.get(JAVA_INT, 24);
                 InetAddress ip = scope == 0 ? InetAddress.getByAddress(raw) : Inet6Address.getByAddress(null, raw, scope);
                 return new InetSocketAddress(ip, port);
             }
         } catch (UnknownHostException e) { // only for a wrong length, which cannot happen here
-            throw new IOException("getsockname: " + e.getMessage(), e);
+            throw new IOException(what + ": " + e.getMessage(), e);
         }
-        throw new IOException("getsockname: address family " + family + " is not IPv4 or IPv6");
+        throw new IOException(what + ": address family " + family + " is not IPv4 or IPv6");
     }
 
     /** A call that returns 0 on success: anything else is thrown with the error number it left. */
@@ -350,6 +397,7 @@ final class SocketCalls {
     static String errnoName(int errno) {
         return switch (errno) {
             case 1 -> "EPERM";
+            case 4 -> "EINTR";
             case 9 -> "EBADF";
             case 12 -> "ENOMEM";
             case 13 -> "EACCES";
@@ -358,6 +406,7 @@ final class SocketCalls {
             case 24 -> "EMFILE (too many open files)";
             case 32 -> "EPIPE";
             case 97 -> "EAFNOSUPPORT";
+            case 98 -> "EADDRINUSE (address already in use)";
             case 99 -> "EADDRNOTAVAIL";
             case 101 -> "ENETUNREACH (network unreachable)";
             case 103 -> "ECONNABORTED";
@@ -367,6 +416,7 @@ final class SocketCalls {
             case 110 -> "ETIMEDOUT (connection timed out)";
             case 111 -> "ECONNREFUSED (connection refused)";
             case 113 -> "EHOSTUNREACH (no route to host)";
+            case 125 -> "ECANCELED";
             default -> "errno " + errno;
         };
     }

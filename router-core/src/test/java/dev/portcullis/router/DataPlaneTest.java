@@ -23,6 +23,8 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -254,6 +256,75 @@ class DataPlaneTest {
         assertThat(plane.state().services().get("web").endpoints().getFirst().total()).isEqualTo(1);
     }
 
+    /**
+     * Invariant: however a connection ends (both sides close, half-close first, the client resets, the policy
+     * drops it, the endpoint refuses), every descriptor the proxy opened for it is closed again: counted in
+     * /proc/self/fd, which holds the test's own sockets and the pod's as well, so the count returns to where it was
+     * only when all of them are gone.
+     */
+    @Test
+    void tcp_connectionsEndedEveryWay_leaveNoDescriptorOpen() throws Exception {
+        Path fds = Path.of("/proc/self/fd");
+        assumeTrue(Files.isDirectory(fds), "no /proc/self/fd on this system");
+        int port = freePort();
+        int dropPort = freePort();
+        int deadPort = freePort();
+        int podPort = freePort();
+        new EchoPod("127.1.1.10", podPort, "pod");
+        plane = DataPlane.start(transport(), DataPlaneSettings.DEFAULT, policy("""
+                web: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d], healthCheck: {enabled: false}}
+                dropped: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d], healthCheck: {enabled: false}}
+                dead: {listen: [127.0.0.1:%d], endpoints: [127.1.1.11:%d], healthCheck: {enabled: false}}
+                """.formatted(port, podPort, dropPort, podPort, deadPort, freePort()),
+                """
+                - {name: no-drop, destination: [service:dropped], action: drop}
+                - {name: rest, action: accept}
+                """));
+        try (Socket s = connect(port)) { // warm up: whatever the first connection sets up for good is counted
+            assertThat(readLine(s)).isEqualTo("pod");
+        }
+        await(() -> plane.connectionCount() == 0, "the warm-up connection is closed");
+        Thread.sleep(200);
+        long baseline = countEntries(fds);
+        for (int i = 0; i < 20; i++) {
+            try (Socket s = connect(port)) { // both close
+                assertThat(readLine(s)).isEqualTo("pod");
+                s.getOutputStream().write("ping\n".getBytes(StandardCharsets.UTF_8));
+                assertThat(readLine(s)).isEqualTo("ping");
+            }
+            try (Socket s = connect(port)) { // half-close first, then read to the end
+                assertThat(readLine(s)).isEqualTo("pod");
+                s.shutdownOutput();
+                assertThat(s.getInputStream().readAllBytes()).isEmpty();
+            }
+            Socket reset = connect(port); // the client aborts
+            assertThat(readLine(reset)).isEqualTo("pod");
+            reset.setSoLinger(true, 0);
+            reset.close();
+            assertThat(refusedAt(dropPort)).as("dropped by the policy").isTrue();
+            assertThat(refusedAt(deadPort)).as("nothing listens at the endpoint").isTrue();
+        }
+        await(() -> plane.connectionCount() == 0, "every connection is closed");
+        await(() -> countEntries(fds) <= baseline, "the descriptors are back to " + baseline);
+    }
+
+    /** True when a connection to {@code port} ends without data, the reset perhaps racing the connect itself. */
+    private static boolean refusedAt(int port) throws IOException {
+        try (Socket s = connect(port)) {
+            return refused(s);
+        } catch (SocketException e) {
+            return e.getMessage().contains("reset");
+        }
+    }
+
+    private static long countEntries(Path dir) {
+        try (var entries = Files.list(dir)) {
+            return entries.count();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Test
     void closeConnections_ofOneService_listsThemAndClosesOnlyThose() throws Exception {
         int webPort = freePort();
@@ -479,13 +550,15 @@ class DataPlaneTest {
      * registration and cut the reply short in about 3 of 4 runs.
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"epoll", "epoll (again)", "epoll channels", "nio"})
+    @ValueSource(strings = {"epoll", "epoll (again)", "epoll channels", "nio", "io_uring"})
     void tcp_largeTransferToSlowReader_arrivesIntact(String transport) throws Exception {
         assumeTrue(transport.startsWith("nio") || io.netty.channel.epoll.Epoll.isAvailable(), "native epoll unavailable");
+        assumeTrue(!transport.equals("io_uring") || io.netty.channel.uring.IoUring.isAvailable(), "io_uring unavailable");
         int port = freePort();
         int podPort = freePort();
         EchoPod pod = new EchoPod("127.1.1.10", podPort, "pod-a");
         NettyTransport t = transport.startsWith("nio") ? NettyTransport.nio()
+                : transport.equals("io_uring") ? NettyTransport.ioUring()
                 : NettyTransport.epoll(!transport.endsWith("channels"));
         plane = DataPlane.start(t, DataPlaneSettings.DEFAULT, policy(
                 "web: {listen: [127.0.0.1:%d], endpoints: [127.1.1.10:%d], healthCheck: {enabled: false}}".formatted(port, podPort),
