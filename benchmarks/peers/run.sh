@@ -434,7 +434,7 @@ elapsed=$(( $(date +%s) - start ))
        "Portcullis $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?');" \
        "$(haproxy -v | head -1 | cut -d' ' -f1-3); $(nginx -v 2>&1 | cut -d' ' -f3); $(iperf3 -v | head -1 | cut -d' ' -f1-2);" \
        "wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2)."
-  echo "Settings: Portcullis default (epoll unless marked NIO), ioThreads 0 = one event loop per core, cpuAffinity auto, no limits," \
+  echo "Settings: Portcullis default (epoll unless marked NIO or io_uring), ioThreads 0 = one event loop per core, cpuAffinity auto, no limits," \
        "health checks every 2 s, JVM -Xms512m -Xmx512m -XX:+UseParallelGC (the launcher's); HAProxy $threads threads" \
        "(nbthread $threads), mode tcp, check inter 2s; nginx-stream $threads worker processes, proxy_pass; the bound peers add" \
        "cpu-map auto:1/1-$threads $haproxy_cpus (HAProxy) and worker_cpu_affinity auto $nginx_mask (nginx-stream-hc);" \
