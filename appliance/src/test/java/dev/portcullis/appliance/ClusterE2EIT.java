@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,6 +29,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
@@ -96,14 +101,32 @@ class ClusterE2EIT {
     private static final Map<String, Process> PODS = new LinkedHashMap<>();
     private static final List<Process> OTHERS = new ArrayList<>();
     private static String ipCommand = "ip";
+    /** The data plane transport of this run: epoll, or what the test class's {@link OnTransport} names. */
+    private static String transport = "epoll";
     private static boolean started;
     private static boolean tornDown;
     private static Thread shutdownHook;
 
     // ---------------------------------------------------------------------------------------------- set-up
 
+    /** Runs a subclass's tests on another data plane transport ({@code dataPlane.transport}); epoll without it. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.TYPE)
+    @interface OnTransport {
+        String value();
+    }
+
     @BeforeAll
-    static void buildTopologyAndStart() throws Exception {
+    static void buildTopologyAndStart(TestInfo info) throws Exception {
+        // The state of a run of this class before (a subclass on another transport runs in the same JVM)
+        started = false;
+        tornDown = false;
+        appliance = null;
+        work = null;
+        PODS.clear();
+        OTHERS.clear();
+        transport = info.getTestClass().map(c -> c.getAnnotation(OnTransport.class)).map(OnTransport::value)
+                .orElse("epoll");
         assumeTrue(isRoot() && onPath("ip").isPresent(),
                 "needs root and iproute2 to create network namespaces; CI runs it as root");
         Optional<Path> python = onPath("python3");
@@ -167,12 +190,16 @@ class ClusterE2EIT {
                 node: e2e-edge
                 policy: policy.yaml
                 management: {address: 192.168.56.1}
-                dataPlane: {ioThreads: 1, maxConnections: 1000, drainTimeout: 1s}
+                dataPlane: {ioThreads: 1, maxConnections: 1000, drainTimeout: 1s, transport: %s}
                 logging: {directory: logs, decisionsPerSecond: 1000}
                 routes: {manage: true}
-                """);
+                """.formatted(transport));
         writePolicy(policy(""));
         startAppliance();
+        assumeTrue(!read(applianceLog).contains("io_uring is unavailable"),
+                "io_uring is unavailable on this kernel: the appliance fell back to epoll");
+        assertThat(read(applianceLog)).as("the appliance runs on the transport asked for").contains(
+                "data plane on " + transport + " ");
 
         // Ready when both web pods have answered through the edge (health checks have run).
         boolean[] seen = new boolean[2];
@@ -239,8 +266,10 @@ class ClusterE2EIT {
         String routes = ip("-n", EDGE, "route", "show", "proto", "188");
         assertThat(routes).contains("10.244.1.0/24 via 192.168.56.11", "10.244.2.0/24 via 192.168.56.12");
         assertThat(read(applianceLog)).contains("start: route");
-        assertThat(read(applianceLog)).as("the shipped data plane: native epoll, TCP relayed on the loops")
-                .contains("data plane on epoll").contains("TCP relayed directly on the event loops");
+        assertThat(read(applianceLog)).as("the data plane asked for, with its native TCP path")
+                .contains("data plane on " + transport)
+                .contains(transport.equals("io_uring") ? "TCP relayed with ring operations on the event loops"
+                        : "TCP relayed directly on the event loops");
     }
 
     @Test
