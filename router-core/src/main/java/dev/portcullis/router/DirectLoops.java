@@ -3,6 +3,7 @@ package dev.portcullis.router;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEventLoop;
 import io.netty.util.concurrent.EventExecutor;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,6 +52,25 @@ final class DirectLoops {
 
     List<Loop> loops() {
         return loops;
+    }
+
+    /** What takes over an accepted socket on the loop it was placed on ({@link DirectConnection#accepted} and the like). */
+    @FunctionalInterface
+    interface Taker {
+        void accepted(TcpGate gate, Loop home, int fd, InetSocketAddress client, InetSocketAddress local);
+    }
+
+    /**
+     * Places a socket that {@code self} has just accepted ({@link #place}) and has {@code taker} take it over there:
+     * at once on {@code self}, or as a task on the chosen loop.
+     */
+    void hand(Loop self, Taker taker, TcpGate gate, int fd, InetSocketAddress client, InetSocketAddress local) {
+        Loop to = place(self);
+        if (to == self) {
+            taker.accepted(gate, self, fd, client, local);
+        } else {
+            to.loop().execute(() -> taker.accepted(gate, to, fd, client, local));
+        }
     }
 
     /**

@@ -171,13 +171,7 @@ final class DirectTcpListener implements Listener {
                         continue;
                     }
                 }
-                DirectLoops.Loop to = loops.place(home);
-                if (to == home) {
-                    DirectConnection.accepted(gate, home, fd, client, localAddress);
-                } else {
-                    InetSocketAddress reached = localAddress;
-                    to.loop().execute(() -> DirectConnection.accepted(gate, to, fd, client, reached));
-                }
+                loops.hand(home, DirectConnection::accepted, gate, fd, client, localAddress);
             }
         }
 

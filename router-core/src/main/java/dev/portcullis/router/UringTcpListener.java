@@ -218,13 +218,7 @@ final class UringTcpListener implements Listener {
                     return;
                 }
             }
-            DirectLoops.Loop to = loops.place(home);
-            if (to == home) {
-                UringConnection.accepted(gate, home, fd, client, localAddress);
-            } else {
-                InetSocketAddress reached = localAddress;
-                to.loop().execute(() -> UringConnection.accepted(gate, to, fd, client, reached));
-            }
+            loops.hand(home, UringConnection::accepted, gate, fd, client, localAddress);
         }
 
         /** An accept failed: again at once for a passing error, after a second for want of descriptors or memory. */
