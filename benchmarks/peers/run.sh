@@ -19,6 +19,8 @@
 #   --no-nio         skip the second Portcullis (with -Dportcullis.transport=nio)
 #   --uring          also run a Portcullis on io_uring (-Dportcullis.transport=io_uring; falls back to epoll,
 #                    logged, where the kernel has io_uring off)
+#   --uring-affinity WORD
+#                    that Portcullis's cpuAffinity: auto (the default, as every other Portcullis) or none
 #   --keep DIR       copy the raw outputs and every process's log to DIR
 #   --quick          smoke test: 1 rep, 2 s runs, 1000 idle connections
 #   --proxy-cpus LIST, --load-cpus LIST
@@ -39,7 +41,8 @@
 #                                        cpuAffinity auto (each loop bound to a CPU), no limits, health checks on,
 #                                        one accept rule; JVM -Xms512m -Xmx512m
 #       Portcullis NIO    24080 / 24201  the same with -Dportcullis.transport=nio
-#       Portcullis io_uring 20080 / 20201 the same with -Dportcullis.transport=io_uring (with --uring)
+#       Portcullis io_uring 20080 / 20201 the same with -Dportcullis.transport=io_uring (with --uring; its
+#                                        cpuAffinity from --uring-affinity)
 #       HAProxy           22080 / 22201  mode tcp, nbthread N, check inter 2s
 #       nginx-stream      23080 / 23201  worker_processes N, proxy_pass (nginx OSS has no active health checks)
 #       nginx-stream-hc   25080 / 25201  the same with proxy_half_close on (passes a FIN on, as Portcullis and
@@ -62,7 +65,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 root=$(cd "$here/../.." && pwd)
-out="" reps=3 duration=6 iperf_time=4 idle_conns=10000 warmup=6 nio=1 uring=0 keep="" rows=iperf,close,ka,mem
+out="" reps=3 duration=6 iperf_time=4 idle_conns=10000 warmup=6 nio=1 uring=0 uring_affinity=auto keep=""
+rows=iperf,close,ka,mem
 proxy_cpus="" load_cpus=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -74,6 +78,9 @@ while [ $# -gt 0 ]; do
     --idle-conns) idle_conns=$2; shift 2 ;;
     --no-nio|--no-epoll) nio=0; shift ;; # --no-epoll: the old name, from when NIO was the default
     --uring) uring=1; shift ;;
+    --uring-affinity)
+      case "$2" in auto|none) uring_affinity=$2 ;; *) echo "run.sh: --uring-affinity: auto or none, not '$2'" >&2; exit 2 ;; esac
+      shift 2 ;;
     --keep) keep=$(readlink -f "$2"); shift 2 ;;
     --quick) reps=1 duration=2 iperf_time=2 idle_conns=1000 warmup=2; shift ;;
     --proxy-cpus) proxy_cpus=$2; shift 2 ;;
@@ -233,7 +240,7 @@ pids+=($!)
 # ---------------------------------------------------------------- 3. proxies
 "$root/portcullis" --version >/dev/null   # builds once if needed, before anything is timed
 java_home=$("$root/tools/find-jdk")
-portcullis_config() { # DIR HTTP_PORT IPERF_PORT
+portcullis_config() { # DIR HTTP_PORT IPERF_PORT [CPU_AFFINITY]
   mkdir -p "$1"
   cat > "$1/appliance.yaml" <<EOF
 node: bench-edge
@@ -243,6 +250,7 @@ dataPlane:
   ioThreads: 0
   maxConnections: 0
   drainTimeout: 1s
+  cpuAffinity: ${4:-auto}
 logging:
   directory: $1/logs
 routes:
@@ -276,8 +284,9 @@ EOF
 jvm_opts="-Xms512m -Xmx512m"
 declare -A PID
 start_portcullis() { # TARGET CONFIG_DIR [JVM OPTION...]: one Portcullis on the target's ports, in the background
-  local t=$1 dir=$2; shift 2
-  portcullis_config "$dir" "${HTTP_PORT[$t]}" "${IPERF_FRONT[$t]}"
+  local t=$1 dir=$2 affinity=auto; shift 2
+  [ "$t" = portcullis-uring ] && affinity=$uring_affinity
+  portcullis_config "$dir" "${HTTP_PORT[$t]}" "${IPERF_FRONT[$t]}" "$affinity"
   JAVA_TOOL_OPTIONS="$jvm_opts${*:+ $*}" "${on_proxy[@]}" "$root/portcullis" run --config "$dir" \
     >"$tmp/$t.log" 2>&1 &
   pids+=($!); PID[$t]=$!
@@ -434,7 +443,7 @@ elapsed=$(( $(date +%s) - start ))
        "Portcullis $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?');" \
        "$(haproxy -v | head -1 | cut -d' ' -f1-3); $(nginx -v 2>&1 | cut -d' ' -f3); $(iperf3 -v | head -1 | cut -d' ' -f1-2);" \
        "wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2)."
-  echo "Settings: Portcullis default (epoll unless marked NIO or io_uring), ioThreads 0 = one event loop per core, cpuAffinity auto, no limits," \
+  echo "Settings: Portcullis default (epoll unless marked NIO or io_uring), ioThreads 0 = one event loop per core, cpuAffinity auto (io_uring: ${uring_affinity}), no limits," \
        "health checks every 2 s, JVM -Xms512m -Xmx512m -XX:+UseParallelGC (the launcher's); HAProxy $threads threads" \
        "(nbthread $threads), mode tcp, check inter 2s; nginx-stream $threads worker processes, proxy_pass; the bound peers add" \
        "cpu-map auto:1/1-$threads $haproxy_cpus (HAProxy) and worker_cpu_affinity auto $nginx_mask (nginx-stream-hc);" \
