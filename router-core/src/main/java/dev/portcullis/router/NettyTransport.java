@@ -1,5 +1,6 @@
 package dev.portcullis.router;
 
+import dev.portcullis.policy.IoTransport;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -58,10 +59,11 @@ public record NettyTransport(String name, IoHandlerFactory ioHandlerFactory,
 
     /**
      * The transport the data plane runs on: native epoll where it is available, else NIO (said in the log). The system
-     * property {@code portcullis.transport} may ask for {@code nio}, {@code epoll} or {@code io_uring} explicitly.
+     * property {@code portcullis.transport} may ask for {@code nio}, {@code epoll} or {@code io_uring} explicitly
+     * (as {@link #configured} reads it).
      */
     public static NettyTransport best() {
-        return named(System.getProperty("portcullis.transport", "epoll"));
+        return configured(IoTransport.EPOLL);
     }
 
     /**
@@ -69,10 +71,10 @@ public record NettyTransport(String name, IoHandlerFactory ioHandlerFactory,
      * {@code portcullis.transport} names another (for side-by-side measurements; said in the log); with
      * {@link #named}'s fallbacks.
      */
-    public static NettyTransport configured(dev.portcullis.policy.IoTransport configured) {
+    public static NettyTransport configured(IoTransport configured) {
         String property = System.getProperty("portcullis.transport");
         if (property != null && !property.equals(configured.word())) {
-            if (dev.portcullis.policy.IoTransport.ofWord(property).isEmpty()) {
+            if (IoTransport.ofWord(property).isEmpty()) {
                 LOG.warn("configured: ignoring the portcullis.transport property '{}' (epoll, io_uring or nio); {}",
                         property, configured.word());
                 return named(configured.word());

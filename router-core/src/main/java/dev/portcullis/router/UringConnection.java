@@ -104,8 +104,6 @@ final class UringConnection implements IoUringIoHandle, ProxiedConnection.Sides 
     private long connectOp;
     private ByteBuf connectAddress;
     private ScheduledFuture<?> connectTimeout;
-    private boolean connectTimedOut;
-    private boolean connecting;
     private boolean closed;
 
     private UringConnection(TcpGate gate, RouterState state, DirectLoops.Loop home, int clientSocket) {
@@ -181,7 +179,6 @@ final class UringConnection implements IoUringIoHandle, ProxiedConnection.Sides 
             return;
         }
         sides[ENDPOINT] = new Side(fd);
-        connecting = true;
         try {
             calls.setTcpNoDelay(fd);
         } catch (IOException ex) {
@@ -192,15 +189,13 @@ final class UringConnection implements IoUringIoHandle, ProxiedConnection.Sides 
         long memory = addressOf(connectAddress);
         int length = SocketCalls.encode(MemorySegment.ofAddress(memory).reinterpret(SocketCalls.SOCKADDR_BYTES), address);
         connectOp = submit(OP_CONNECT, fd, length, memory, 0, 0, ENDPOINT, CONNECTED);
-        connectTimedOut = false;
         long millis = conn.service.service().timeouts().connect().toMillis();
         connectTimeout = home.loop().schedule(this::connectTimedOut, millis, TimeUnit.MILLISECONDS);
     }
 
     private void connectTimedOut() {
         connectTimeout = null;
-        if (connecting && !closed && connectOp != 0) {
-            connectTimedOut = true;
+        if (!closed && connectOp != 0) {
             cancel(connectOp); // the connect completes with ECANCELED, and fails as timed out
         }
     }
@@ -217,11 +212,11 @@ final class UringConnection implements IoUringIoHandle, ProxiedConnection.Sides 
             connectTimeout = null;
         }
         if (res < 0) {
-            connectFailed(new IOException(connectTimedOut && res == -ECANCELED ? "connect timed out"
+            // Only the timeout cancels a connect of an open connection (a close cancels it too, but returned above)
+            connectFailed(new IOException(res == -ECANCELED ? "connect timed out"
                     : "connect to " + chosen.socketAddress() + ": " + SocketCalls.errnoName(-res)));
             return;
         }
-        connecting = false;
         conn.established(chosen);
         if (conn.service.service().proxyProtocol()) {
             ByteBuf header = ProxyProtocolV2.encode(NettyTransport.allocator(), conn.client, conn.local);
@@ -246,7 +241,6 @@ final class UringConnection implements IoUringIoHandle, ProxiedConnection.Sides 
             connectTimeout.cancel(false);
             connectTimeout = null;
         }
-        connecting = false;
         Side endpoint = sides[ENDPOINT];
         if (endpoint != null) {
             sides[ENDPOINT] = null;
