@@ -22,7 +22,10 @@ import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import java.lang.foreign.ValueLayout;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -191,8 +194,16 @@ public record NettyTransport(String name, IoHandlerFactory ioHandlerFactory,
     private static final io.netty.channel.ChannelFactory<SocketChannel> EPOLL_INET6 =
             () -> new EpollSocketChannel(SocketProtocolFamily.INET6);
 
-    /** A new event loop group of {@code threads} loops on this transport. */
+    /**
+     * A new event loop group of {@code threads} loops on this transport, their threads named {@code
+     * data-plane-loop-0} and on (what {@code top -H}, {@code jstack} and {@code perf} show an operator).
+     */
     public EventLoopGroup newGroup(int threads) {
-        return new MultiThreadIoEventLoopGroup(threads, ioHandlerFactory);
+        AtomicInteger next = new AtomicInteger();
+        ThreadFactory names = task -> new FastThreadLocalThread(task, LOOP_THREAD_PREFIX + next.getAndIncrement());
+        return new MultiThreadIoEventLoopGroup(threads, names, ioHandlerFactory);
     }
+
+    /** How the event loop threads' names start. */
+    static final String LOOP_THREAD_PREFIX = "data-plane-loop-";
 }

@@ -49,4 +49,18 @@ class NettyTransportTest {
         System.setProperty("portcullis.transport", "fast");
         assertThat(NettyTransport.configured(IoTransport.NIO).name()).isEqualTo("nio");
     }
+
+    @Test
+    void newGroup_anyTransport_loopThreadsNamedByIndex() throws Exception {
+        io.netty.channel.EventLoopGroup group = NettyTransport.named("nio").newGroup(2);
+        try {
+            java.util.List<String> names = new java.util.ArrayList<>();
+            for (io.netty.util.concurrent.EventExecutor loop : group) {
+                names.add(loop.submit(() -> Thread.currentThread().getName()).get());
+            }
+            assertThat(names).containsExactly("data-plane-loop-0", "data-plane-loop-1");
+        } finally {
+            group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).sync();
+        }
+    }
 }
