@@ -7,23 +7,29 @@ RAW_DIR/TARGET/METRIC.REP.{json,txt} are iperf3 -J outputs (iperf1, iperf4), wrk
 idle_conns.py lines (mem). Each cell is the median over the repetitions (the
 RSS-per-idle-connection row takes the largest, see below); "Portcullis/best peer" divides Portcullis's
 median by the best of the peers' (PEERS below) on that row, and "meets" says whether Portcullis is at least as
-good as that best peer (higher is better for rates, lower for latency and memory). Below the table, each rate and
-latency row is also compared rep by rep (see paired()).
+good as that best peer (higher is better for rates, lower for latency and memory). "beyond noise" tests, for each
+rate and latency row, whether Portcullis and that best peer differ by more than the run's noise: the reps paired
+(rep i of one against rep i of the other), Wilcoxon's signed-rank test, exact, two-sided, at 5% (wilcoxon()).
+Below the table, each of those rows is also compared rep by rep (see paired()), and with a twin (a second,
+identical Portcullis: run.sh --twin) the same test between the two copies shows what the noise alone does.
 """
 import glob
 import json
+import math
 import os
 import re
 import statistics
 import sys
 
 NAMES = {"direct": "direct", "portcullis": "Portcullis (epoll, default)", "portcullis-nio": "Portcullis (NIO)",
-         "portcullis-uring": "Portcullis (io_uring)",
+         "portcullis-uring": "Portcullis (io_uring)", "portcullis-twin": "Portcullis (twin)",
          "haproxy": "HAProxy", "nginx": "nginx-stream", "nginx-hc": "nginx-stream (proxy_half_close on)",
          "haproxy-pin": "HAProxy (cpu-map)", "nginx-pin": "nginx-stream (half-close, worker_cpu_affinity auto)"}
 PEERS = ["haproxy", "nginx", "nginx-hc", "haproxy-pin", "nginx-pin"]
 OURS = ["portcullis", "portcullis-nio", "portcullis-uring"]
 TRANSPORT = {"portcullis": "epoll", "portcullis-nio": "NIO", "portcullis-uring": "io_uring"}
+TWIN = "portcullis-twin"
+ALPHA = 0.05
 
 
 def wrk(path):
@@ -138,6 +144,77 @@ def paired(res, ours, peers):
     return lines
 
 
+def wilcoxon(diffs):
+    """Two-sided p-value of Wilcoxon's signed-rank test that the paired differences are centred on 0, and the
+    side they lean to (the signed rank sum: > 0 when the positive differences outweigh the negative ones); None
+    when no difference is non-zero. Zeros are dropped and tied magnitudes get their average rank (the usual
+    handling); the null distribution is exact, by counting all 2^n sign patterns (n <= 60, far beyond any run).
+    With n pairs the smallest possible p is 2 / 2^n: 5 reps can never show a difference at 5% (0.0625), 6 can
+    only when every pair goes the same way (0.031)."""
+    d = [x for x in diffs if x != 0]
+    n = len(d)
+    if n == 0:
+        return None
+    if n > 60:
+        raise ValueError(f"{n} pairs: the exact count is meant for a benchmark's reps")
+    order = sorted(range(n), key=lambda i: abs(d[i]))
+    ranks = [0.0] * n
+    i = 0
+    while i < n:
+        j = i
+        while j + 1 < n and abs(d[order[j + 1]]) == abs(d[order[i]]):
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    # In half-rank units every rank is an integer, so the sums are exact.
+    halves = [int(round(2 * r)) for r in ranks]
+    total = sum(halves)
+    w = sum(h for h, x in zip(halves, d) if x > 0)
+    counts = {0: 1}
+    for h in halves:
+        nxt = dict(counts)
+        for sum_, c in counts.items():
+            nxt[sum_ + h] = nxt.get(sum_ + h, 0) + c
+        counts = nxt
+    # Under the null W is symmetric about total / 2 (in half-ranks): as extreme means as far from it or further.
+    dev = abs(2 * w - total)
+    extreme = sum(c for sum_, c in counts.items() if abs(2 * sum_ - total) >= dev)
+    return min(1.0, extreme / 2 ** n), 2 * w - total
+
+
+def beyond_noise(ours, theirs, higher):
+    """Whether `ours` and `theirs` (per-rep values, paired by rep) differ beyond the noise, as a table cell:
+    "better", "worse" or "level", with the p-value and the number of pairs."""
+    pairs = [(a, b) for a, b in zip(ours, theirs) if a is not None and b is not None and a > 0 and b > 0]
+    if len(pairs) < 2:
+        return "n/a"
+    diffs = [math.log(a / b) for a, b in pairs]
+    test = wilcoxon(diffs)
+    if test is None:
+        return f"level (all {len(pairs)} reps equal)"
+    p, lean = test
+    if p >= ALPHA:
+        return f"level (p {p:.2f}, {len(pairs)} reps)"
+    return f"{'better' if (lean > 0) == higher else 'worse'} (p {p:.3f}, {len(pairs)} reps)"
+
+
+def twins(res):
+    """The A/A control: the twin against the first Portcullis on each paired row, rep by rep, with the same test
+    as the table's "beyond noise". Two copies of one build on one machine differ only by the noise (and by
+    anything the run does unevenly to targets, which would show here first)."""
+    lines = []
+    for key, higher, label in PAIRED_ROWS:
+        a, b = res[TWIN][key], res["portcullis"][key]
+        ratios = [x / y for x, y in zip(a, b) if x is not None and y is not None and y > 0]
+        if not ratios:
+            continue
+        lines.append(f"Two copies of Portcullis, {label}, twin / first per rep: "
+                     f"{', '.join(f'{r:.2f}' for r in ratios)} (median {statistics.median(ratios):.2f}, "
+                     f"range {min(ratios):.2f}-{max(ratios):.2f}; beyond noise: {beyond_noise(a, b, higher)})")
+    return lines
+
+
 def best_of_rep(res, peers, key, i, higher):
     values = [res[p][key][i] for p in peers if i < len(res[p][key]) and res[p][key][i] is not None]
     return (max(values) if higher else min(values)) if values else None
@@ -161,31 +238,32 @@ def main():
     res = {t: collect(raw, t) for t in targets}
     direct_p99 = med(res["direct"]["ka_p99"]) if "direct" in res else None
 
-    # (label, key function, higher is better, digits)
+    # (label, key function, higher is better, digits, the per-rep values the noise test pairs, or None)
     rows = [
-        ("TCP throughput, 1 stream (Gbit/s)", lambda r: med(r["iperf1"]), True, 2),
-        ("TCP throughput, 4 streams (Gbit/s)", lambda r: med(r["iperf4"]), True, 2),
-        ("New connections/s (HTTP, Connection: close)", lambda r: med(r["close_rps"]), True, 0),
-        ("Requests/s over kept-alive connections", lambda r: med(r["ka_rps"]), True, 0),
-        ("p99 latency, kept-alive (ms)", lambda r: med(r["ka_p99"]), False, 2),
+        ("TCP throughput, 1 stream (Gbit/s)", lambda r: med(r["iperf1"]), True, 2, "iperf1"),
+        ("TCP throughput, 4 streams (Gbit/s)", lambda r: med(r["iperf4"]), True, 2, "iperf4"),
+        ("New connections/s (HTTP, Connection: close)", lambda r: med(r["close_rps"]), True, 0, "close_rps"),
+        ("Requests/s over kept-alive connections", lambda r: med(r["ka_rps"]), True, 0, "ka_rps"),
+        ("p99 latency, kept-alive (ms)", lambda r: med(r["ka_p99"]), False, 2, "ka_p99"),
+        # Per rep, ours minus the peer is the same difference with or without direct's p99 taken off both.
         ("Added p99 vs direct (ms)",
          lambda r: None if med(r["ka_p99"]) is None or direct_p99 is None else med(r["ka_p99"]) - direct_p99,
-         False, 2),
+         False, 2, "ka_p99"),
         # A process reuses memory it freed in an earlier rep (malloc arenas, an already-touched Java heap), so
         # its RSS only grows the first time it holds the connections: the row takes the largest growth.
         ("Memory per idle connection (bytes, RSS growth, largest rep)",
-         lambda r: max(r["mem"]) if r["mem"] else None, False, 0),
+         lambda r: max(r["mem"]) if r["mem"] else None, False, 0, None),
         ("Live Java heap per idle connection (bytes, after full GC; JVM only)",
-         lambda r: med(r["heap"]), False, 0),
-        ("wrk errors, all runs (socket + non-2xx)", lambda r: r["errors"], False, 0),
-        ("Failed runs (no result)", lambda r: r["runs_failed"], False, 0),
+         lambda r: med(r["heap"]), False, 0, None),
+        ("wrk errors, all runs (socket + non-2xx)", lambda r: r["errors"], False, 0, None),
+        ("Failed runs (no result)", lambda r: r["runs_failed"], False, 0, None),
     ]
     ours = [t for t in OURS if t in targets]
     peers = [t for t in PEERS if t in targets]
     head = ["metric"] + [NAMES[t] for t in targets] + [f"{NAMES[t]} / best peer" for t in ours] + \
-        [f"meets ({TRANSPORT[t]})" for t in ours]
+        [f"meets ({TRANSPORT[t]})" for t in ours] + [f"beyond noise ({TRANSPORT[t]})" for t in ours]
     table = []
-    for label, fn, higher, digits in rows:
+    for label, fn, higher, digits, key in rows:
         vals = {t: fn(res[t]) for t in targets}
         if label == "Added p99 vs direct (ms)" and "direct" in vals:
             vals["direct"] = None
@@ -197,8 +275,11 @@ def main():
         else:
             pv = [vals[t] for t in peers if vals[t] is not None]
         best = (max(pv) if higher else min(pv)) if pv else None
+        # The peer that best is from, for the paired test (the same one paired() compares with).
+        top = next((t for t in peers if vals[t] == best), None) if key else None
         cells = [label] + [fmt(vals[t], digits) for t in targets]
         ratios, meets = [], []
+        noise = [beyond_noise(res[t][key], res[top][key], higher) if top else "n/a" for t in ours]
         for t in ours:
             v = vals[t]
             if v is None or best is None:
@@ -212,7 +293,7 @@ def main():
             else:
                 ratios.append("n/a")
             meets.append("yes" if (v >= best if higher else v <= best) else "no")
-        table.append(cells + ratios + meets)
+        table.append(cells + ratios + meets + noise)
 
     widths = [max(len(str(row[i])) for row in [head] + table) for i in range(len(head))]
     lines = ["  ".join(str(c).ljust(widths[i]) if i == 0 else str(c).rjust(widths[i]) for i, c in enumerate(row))
@@ -236,6 +317,8 @@ def main():
                 for k in ("iperf1", "iperf4", "close_rps", "ka_rps", "ka_p99", "mem", "heap")}
         notes.append(f"{NAMES[t]} all runs: {vals}")
     notes += paired(res, ours, peers)
+    if TWIN in targets and "portcullis" in targets:
+        notes += twins(res)
     print()
     print("\n".join(notes))
 

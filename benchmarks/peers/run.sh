@@ -2,7 +2,7 @@
 # Side-by-side L4 proxy benchmark: Portcullis against HAProxy (mode tcp) and nginx's stream module, all on loopback.
 #
 #   benchmarks/peers/run.sh [--out FILE.md] [--reps N] [--duration S] [--iperf-time S] [--idle-conns N]
-#                           [--rows LIST] [--no-nio] [--uring] [--keep DIR] [--quick]
+#                           [--rows LIST] [--no-nio] [--uring] [--twin] [--keep DIR] [--quick]
 #                           [--proxy-cpus LIST --load-cpus LIST]
 #
 #   --out FILE       also write the table (with machine and settings) as Markdown to FILE
@@ -21,6 +21,9 @@
 #                    logged, where the kernel has io_uring off)
 #   --uring-affinity WORD
 #                    that Portcullis's cpuAffinity: auto (the default, as every other Portcullis) or none
+#   --twin           also run a second, identical Portcullis (same build, same settings, its own ports): an A/A
+#                    control. Whatever separates the two copies is the measurement's own noise, shown beside the
+#                    differences to the peers (report.py: "Two copies of Portcullis")
 #   --keep DIR       copy the raw outputs and every process's log to DIR
 #   --quick          smoke test: 1 rep, 2 s runs, 1000 idle connections
 #   --proxy-cpus LIST, --load-cpus LIST
@@ -43,6 +46,7 @@
 #       Portcullis NIO    24080 / 24201  the same with -Dportcullis.transport=nio
 #       Portcullis io_uring 20080 / 20201 the same with -Dportcullis.transport=io_uring (with --uring; its
 #                                        cpuAffinity from --uring-affinity)
+#       Portcullis twin   19080 / 19201  with --twin: a second copy of the first, nothing changed
 #       HAProxy           22080 / 22201  mode tcp, nbthread N, check inter 2s
 #       nginx-stream      23080 / 23201  worker_processes N, proxy_pass (nginx OSS has no active health checks)
 #       nginx-stream-hc   25080 / 25201  the same with proxy_half_close on (passes a FIN on, as Portcullis and
@@ -65,7 +69,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 root=$(cd "$here/../.." && pwd)
-out="" reps=3 duration=6 iperf_time=4 idle_conns=10000 warmup=6 nio=1 uring=0 uring_affinity=auto keep=""
+out="" reps=3 duration=6 iperf_time=4 idle_conns=10000 warmup=6 nio=1 uring=0 uring_affinity=auto twin=0 keep=""
 rows=iperf,close,ka,mem
 proxy_cpus="" load_cpus=""
 while [ $# -gt 0 ]; do
@@ -78,6 +82,7 @@ while [ $# -gt 0 ]; do
     --idle-conns) idle_conns=$2; shift 2 ;;
     --no-nio|--no-epoll) nio=0; shift ;; # --no-epoll: the old name, from when NIO was the default
     --uring) uring=1; shift ;;
+    --twin) twin=1; shift ;;
     --uring-affinity)
       case "$2" in auto|none) uring_affinity=$2 ;; *) echo "run.sh: --uring-affinity: auto or none, not '$2'" >&2; exit 2 ;; esac
       shift 2 ;;
@@ -169,12 +174,13 @@ install_missing
 HTTP_BE=127.77.1.10:18080
 IPERF_HOST=127.77.1.11 IPERF_PORT=5201
 declare -A HTTP_PORT=([portcullis]=21080 [haproxy]=22080 [nginx]=23080 [portcullis-nio]=24080 [nginx-hc]=25080
-                      [haproxy-pin]=26080 [nginx-pin]=27080 [portcullis-uring]=20080)
+                      [haproxy-pin]=26080 [nginx-pin]=27080 [portcullis-uring]=20080 [portcullis-twin]=19080)
 declare -A IPERF_FRONT=([portcullis]=21201 [haproxy]=22201 [nginx]=23201 [portcullis-nio]=24201 [nginx-hc]=25201
-                        [haproxy-pin]=26201 [nginx-pin]=27201 [portcullis-uring]=20201)
+                        [haproxy-pin]=26201 [nginx-pin]=27201 [portcullis-uring]=20201 [portcullis-twin]=19201)
 targets=(direct portcullis)
 [ "$nio" = 1 ] && targets+=(portcullis-nio)
 [ "$uring" = 1 ] && targets+=(portcullis-uring)
+[ "$twin" = 1 ] && targets+=(portcullis-twin)
 targets+=(haproxy nginx nginx-hc haproxy-pin nginx-pin)
 
 # A proxy holds two descriptors per connection; the hard limit cannot be raised without CAP_SYS_RESOURCE.
@@ -203,7 +209,8 @@ cleanup() {
   done
   for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null; done
   wait 2>/dev/null
-  local ports="18080|5201|21080|21201|22080|22201|23080|23201|24080|24201|25080|25201"
+  local ports
+  ports=$(IFS='|'; echo "18080|5201|${HTTP_PORT[*]}|${IPERF_FRONT[*]}")
   if ss -Hltn | grep -Eq "127\.(0\.0\.1|77\.1\.1[01]):($ports)\b"; then
     log "WARNING: something still listens on a benchmark port:"; ss -Hltnp | grep -E ":($ports)\b" >&2
   fi
@@ -294,6 +301,7 @@ start_portcullis() { # TARGET CONFIG_DIR [JVM OPTION...]: one Portcullis on the 
 start_portcullis portcullis "$tmp/pc"
 [ "$nio" = 1 ] && start_portcullis portcullis-nio "$tmp/pc-nio" -Dportcullis.transport=nio
 [ "$uring" = 1 ] && start_portcullis portcullis-uring "$tmp/pc-uring" -Dportcullis.transport=io_uring
+[ "$twin" = 1 ] && start_portcullis portcullis-twin "$tmp/pc-twin"
 
 cat > "$tmp/haproxy.cfg" <<EOF
 global
@@ -380,11 +388,11 @@ for t in "${targets[@]}"; do
 done
 
 transports=""
-for t in portcullis portcullis-nio portcullis-uring; do
+for t in portcullis portcullis-nio portcullis-uring portcullis-twin; do
   [ -f "$tmp/$t.log" ] || continue
   tr=$(sed -n 's/.*data plane on \([a-z_]*\).*/\1/p' "$tmp/$t.log" | head -1)
   transports+="$t runs on ${tr:-?}; "
-  if [ "$t" = portcullis ] && [ "$tr" != epoll ]; then log "WARNING: $t runs on '${tr:-?}', not epoll"; fi
+  if [[ $t == portcullis || $t == portcullis-twin ]] && [ "$tr" != epoll ]; then log "WARNING: $t runs on '${tr:-?}', not epoll"; fi
   if [ "$t" = portcullis-uring ] && [ "$tr" != io_uring ]; then log "WARNING: $t runs on '${tr:-?}', not io_uring"; fi
 done
 log "transports: $transports"
