@@ -21,7 +21,8 @@ class PeerReportScriptTest {
     @Test
     void reportScript_itsUnitTests_pass() throws Exception {
         assumeTrue(onPath("python3"), "python3 is not installed here (.ci/run installs it): report.py not tested");
-        Process p = new ProcessBuilder("python3", "-m", "unittest", "-v", "test_report")
+        // -B: no __pycache__ left in the sources
+        Process p = new ProcessBuilder("python3", "-B", "-m", "unittest", "-v", "test_report")
                 .directory(PEERS.toFile())
                 .redirectErrorStream(true)
                 .start();
